@@ -229,7 +229,7 @@ int bk_op_lookup(const struct bk_insn *insn);
 
 /* Argument and return kinds follow the kernel's bpf_func_proto. */
 enum bk_arg {
-	BK_ARG_NONE = 0,		 /* no argument */
+	BK_ARG_NONE = 0,		 /* no argument, or one the kernel does not check */
 	BK_ARG_ANYTHING,		 /* any scalar or pointer value, not read */
 	BK_ARG_CONST_MAP_PTR,		 /* a map pointer */
 	BK_ARG_PTR_TO_MAP_KEY,		 /* key_size readable bytes */
@@ -255,6 +255,7 @@ enum bk_arg {
 	BK_ARG_PTR_TO_CONST_STR,
 	BK_ARG_PTR_TO_ITER, /* kfuncs: struct bpf_iter_<type> * on the stack */
 	BK_ARG_PTR_TO_UNINIT_MAP_VALUE,
+	BK_ARG_PTR_TO_MAP_VALUE_OR_NULL, /* value_size bytes, or NULL (task_storage_get) */
 	BK_ARG__COUNT
 };
 
@@ -356,10 +357,19 @@ enum bk_prog_type {
 	BK_PROG_RAW = 101,     /* r1 = memory, r2 = length */
 };
 
-/* Type for an ELF section name, as libbpf maps it ("xdp", "xdp.frags",
- * "tc", "classifier/x", "socket", "iouring", ...).  Sets *attach to the
- * kernel's expected attach type (0 when none).  BK_PROG_UNSPEC: unknown. */
+/* Type for an ELF section name, as libbpf 1.1 maps it ("xdp", "xdp.frags",
+ * "tc", "classifier", "socket", "kprobe/...", "iouring", "raw", ...; see
+ * progtypes.def).  Sets *attach (may be NULL) to the kernel's expected
+ * attach type (0 when none).  BK_PROG_UNSPEC: unknown. */
 enum bk_prog_type bk_prog_type_from_section(const char *sec, uint32_t *attach);
+
+/* Properties a section name gives its programs. */
+enum {
+	BK_SECF_SLEEPABLE = 1 << 0, /* "fentry.s/...", "lsm.s/...", "syscall", ... */
+	BK_SECF_XDP_FRAGS = 1 << 1, /* "xdp.frags..." (BPF_F_XDP_HAS_FRAGS) */
+};
+/* BK_SECF_* mask for a section name; 0 when none or unknown. */
+unsigned bk_prog_section_flags(const char *sec);
 /* "xdp", "sched_cls", ...; for --type.  NULL when unknown. */
 const char *bk_prog_type_name(enum bk_prog_type t);
 /* BK_PROG_UNSPEC when unknown. */
