@@ -442,6 +442,7 @@ enum bk_map_origin {
 	BK_MAP_BTF = 0, /* BTF-defined, in .maps */
 	BK_MAP_LEGACY,	/* struct bpf_map_def in "maps" */
 	BK_MAP_DATA,	/* a global data section turned into an array map */
+	BK_MAP_INNER,	/* template of a map-in-map's inner map; not created itself */
 };
 
 struct bk_map_def {
@@ -553,36 +554,86 @@ int bk_obj__finish(struct bk_obj *obj, struct bk_diag *diag);
 int bk_obj__write_elf(const struct bk_obj *obj, void **buf, size_t *len, struct bk_diag *diag);
 
 /* ---------------------------------------------------------------------
- * Assembler and disassembler text (asm.c, disasm.c)
+ * Assembler and disassembler text (asm*.c, disasm*.c)
+ *
+ * bk_asm() reads the three syntaxes below, mixed freely line by line, with
+ * labels, helper names and directives (see man/bpfas.1.scd); errors carry
+ * the file, line and column.  The disassembler writes text that bk_asm()
+ * turns back into the same bytes (and the same relocations), in any syntax.
  * ------------------------------------------------------------------- */
 
 enum bk_syntax {
 	BK_SYNTAX_LLVM = 0, /* llvm-objdump: r0 = 1, if r1 > 5 goto +3 */
-	BK_SYNTAX_KERNEL,   /* verifier log: goto pc+3, (r10 -4) */
+	BK_SYNTAX_KERNEL,   /* verifier log: (b7) r0 = 1, goto pc+3, (r10 -4) */
 	BK_SYNTAX_UBPF,	    /* conformance: mov %r0, 1 */
 };
 
 struct bk_asm_opts {
-	size_t sz;
-	const char *file;	     /* name for diagnostics */
-	const char *default_section; /* when the text has no section directive; "text"? */
+	size_t sz;		     /* sizeof(struct bk_asm_opts) */
+	const char *file;	     /* name for diagnostics; default "<asm>" */
+	const char *default_section; /* for code before any section directive; ".text" */
+	const char *section;	     /* bk_asm_raw: the code section to write; NULL: the only one */
 };
 
 /* Assembles text (any of the three syntaxes, mixed per line) into a
- * finished object.  On error, diag has file, line, col and the message. */
+ * finished object.  A conformance test file (with a "-- asm" line) is read
+ * from its asm section.  On error, diag has file, line, col and a message. */
 int bk_asm(const char *text, size_t len, const struct bk_asm_opts *opts, struct bk_obj **out,
 	   struct bk_diag *diag);
+/* Assembles to bare bytecode: one code section, no relocations (map
+ * references and calls into other sections are refused).  *insns is
+ * malloc'ed, *cnt slots. */
+int bk_asm_raw(const char *text, size_t len, const struct bk_asm_opts *opts,
+	       struct bk_insn **insns, size_t *cnt, struct bk_diag *diag);
 
 struct bk_disasm_opts {
-	size_t sz;
-	uint8_t syntax; /* enum bk_syntax */
-	bool labels;	/* print jump targets as labels rather than offsets */
+	size_t sz;	       /* sizeof(struct bk_disasm_opts) */
+	uint8_t syntax;	       /* enum bk_syntax */
+	bool labels;	       /* jump targets as labels (.L<n>) rather than offsets */
+	bool numeric_helpers;  /* call 1 rather than call bpf_map_lookup_elem */
+	const char *section;   /* bk_disasm_obj: only this section (or function); NULL: all */
+};
+
+/* Symbolic operands of one instruction, for bk_disasm_insn_sym(). */
+struct bk_disasm_sym {
+	const char *target; /* label of a jump or local call target; NULL: offset */
+	const char *sym;    /* relocation symbol of an ld_imm64 or call; NULL: none */
+	int64_t addend;	    /* added to sym (bytes) */
+	bool map;	    /* sym names a map (kernel syntax writes map[sym]) */
+	bool no_helper_name; /* a symbol shadows the helper's name: print its number */
 };
 
 /* Formats one decoded instruction (with its slot index pc, for targets)
  * into buf; returns the length snprintf would have written. */
 int bk_disasm_insn(const struct bk_dinsn *d, size_t pc, const struct bk_disasm_opts *opts,
 		   char *buf, size_t size);
+/* Same with symbolic operands (sym may be NULL). */
+int bk_disasm_insn_sym(const struct bk_dinsn *d, size_t pc, const struct bk_disasm_opts *opts,
+		       const struct bk_disasm_sym *sym, char *buf, size_t size);
+
+/* One instruction of a disassembly listing. */
+struct bk_disasm_line {
+	const char *section; /* borrowed from the object (or "raw") */
+	const char *func;    /* function holding the instruction, NULL: none */
+	uint32_t sec;	     /* section index (bk_obj__sec) */
+	uint32_t insn;	     /* slot index in the section */
+	uint32_t text_off;   /* the instruction's text in the listing ... */
+	uint32_t text_len;   /* ... without indentation, labels or newline */
+};
+
+/* Disassembles a whole object into assembler source that bk_asm() turns
+ * back into the same instruction bytes and relocations: the license, maps,
+ * data sections with their symbols, then each code section with function
+ * labels, jump-target labels, relocation symbols and helper names.  *text
+ * is malloc'ed (NUL-terminated); *lines (optional, malloc'ed) gets one
+ * entry per instruction.  Refuses undecodable instructions (-BK_E_*, with
+ * the section and index in diag). */
+int bk_disasm_obj(const struct bk_obj *obj, const struct bk_disasm_opts *opts, char **text,
+		  struct bk_disasm_line **lines, size_t *nlines, struct bk_diag *diag);
+/* The same for bare bytecode (cnt slots, one section named "raw"). */
+int bk_disasm_raw(const struct bk_insn *insns, size_t cnt, const struct bk_disasm_opts *opts,
+		  char **text, struct bk_disasm_line **lines, size_t *nlines,
+		  struct bk_diag *diag);
 
 #ifdef __cplusplus
 }
