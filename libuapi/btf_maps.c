@@ -493,7 +493,7 @@ int bk_kconfig_extern(struct bk_obj *obj, const char *name, int *map, uint32_t *
 	if (found == UINT32_MAX)
 		return bk_obj_err(obj, BK_E_ELF_RELOC, "'%s' is not a .kconfig extern", name);
 	if (obj->kconfig_map < 0) {
-		int idx = add_data_map(obj, ".kconfig", NULL, (pos + 7) / 8 * 8);
+		int idx = add_data_map(obj, ".kconfig", NULL, pos);
 
 		if (idx < 0)
 			return idx;

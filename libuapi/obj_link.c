@@ -491,6 +491,13 @@ int bk_obj_link(struct bk_obj *obj)
 	size_t cap = 0;
 	int err = split_functions(obj), text = -1;
 
+	for (size_t i = 0; i < obj->ndsecs; i++) {
+		struct bk_dsec *ds = &obj->dsecs[i];
+
+		qsort(ds->syms, ds->pub.nsyms, sizeof(*ds->syms), cmp_sym);
+		ds->pub.syms = ds->syms;
+	}
+
 	for (size_t s = 0; s < obj->nsecs && !err; s++) {
 		const struct bk_csec *cs = &obj->secs[s];
 		bool named = false;

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_obj_int.h - shared by the object unit tests: reading the seed
+ * objects under test/fuzz/corpus/elf/ (found from the source root, which is
+ * where `make unit-uapi` runs the tests).
+ */
+#ifndef BK_TEST_OBJ_INT_H
+#define BK_TEST_OBJ_INT_H
+
+#include <stdlib.h>
+
+#include "uapi.h"
+
+#define ELF_SEEDS "test/fuzz/corpus/elf/"
+#define ELF_MALFORMED "test/malformed/elf/"
+
+/* The whole file, malloc'ed; NULL when it cannot be read. */
+static inline void *test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		*len = (size_t)n;
+	}
+	fclose(f);
+	return buf;
+}
+
+static inline bool is_elf_error(int err)
+{
+	return err <= -1100 && err >= -1199;
+}
+
+#endif
