@@ -3,11 +3,8 @@
  * btf_maps.c - maps of an object read from ELF: BTF-defined maps in .maps
  * (the libbpf __uint/__type/__array convention), legacy struct bpf_map_def
  * records in "maps", global data sections and .kconfig externs as array
- * maps of one value, and a check of the whole BTF before any of it is used.
- *
- * libbpf's btf__new() checks the header, the string section and the size
- * of each type record but not the type ids and name offsets inside them;
- * bk_btf_check() does, so code here may follow any id it finds.
+ * maps of one value.  The BTF was checked (btf_check.c), so any type id
+ * found in it may be followed.
  */
 #include <bpf/btf.h>
 #include <errno.h>
@@ -17,84 +14,6 @@
 #include "obj_int.h"
 
 #define MAX_MODS 32
-
-static int bad_btf(struct bk_obj *obj, uint32_t id, const char *what)
-{
-	return bk_obj_err(obj, BK_E_BTF, "BTF type [%u]: %s", id, what);
-}
-
-int bk_btf_check(struct bk_obj *obj)
-{
-	const struct btf *btf = obj->btf;
-	uint32_t cnt = btf__type_cnt(btf);
-
-	for (uint32_t i = 1; i < cnt; i++) {
-		const struct btf_type *t = btf__type_by_id(btf, i);
-		uint16_t vlen;
-
-		if (!t)
-			return bad_btf(obj, i, "missing");
-		if (!btf__name_by_offset(btf, t->name_off))
-			return bad_btf(obj, i, "name offset outside the string section");
-		vlen = btf_vlen(t);
-		switch (btf_kind(t)) {
-		case BTF_KIND_PTR:
-		case BTF_KIND_TYPEDEF:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_CONST:
-		case BTF_KIND_RESTRICT:
-		case BTF_KIND_TYPE_TAG:
-		case BTF_KIND_FUNC:
-		case BTF_KIND_VAR:
-		case BTF_KIND_DECL_TAG:
-			if (t->type >= cnt)
-				return bad_btf(obj, i, "refers to a type id out of range");
-			break;
-		case BTF_KIND_ARRAY:
-			if (btf_array(t)->type >= cnt || btf_array(t)->index_type >= cnt)
-				return bad_btf(obj, i, "array of a type id out of range");
-			break;
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION:
-			for (uint16_t k = 0; k < vlen; k++)
-				if (btf_members(t)[k].type >= cnt ||
-				    !btf__name_by_offset(btf, btf_members(t)[k].name_off))
-					return bad_btf(obj, i, "bad member");
-			break;
-		case BTF_KIND_FUNC_PROTO:
-			if (t->type >= cnt)
-				return bad_btf(obj, i, "returns a type id out of range");
-			for (uint16_t k = 0; k < vlen; k++)
-				if (btf_params(t)[k].type >= cnt ||
-				    !btf__name_by_offset(btf, btf_params(t)[k].name_off))
-					return bad_btf(obj, i, "bad parameter");
-			break;
-		case BTF_KIND_DATASEC:
-			for (uint16_t k = 0; k < vlen; k++)
-				if (btf_var_secinfos(t)[k].type >= cnt)
-					return bad_btf(obj, i,
-						       "variable of a type id out of range");
-			break;
-		case BTF_KIND_ENUM:
-			for (uint16_t k = 0; k < vlen; k++)
-				if (!btf__name_by_offset(btf, btf_enum(t)[k].name_off))
-					return bad_btf(obj, i, "bad enumerator name");
-			break;
-		case BTF_KIND_ENUM64:
-			for (uint16_t k = 0; k < vlen; k++)
-				if (!btf__name_by_offset(btf, btf_enum64(t)[k].name_off))
-					return bad_btf(obj, i, "bad enumerator name");
-			break;
-		case BTF_KIND_INT:
-		case BTF_KIND_FWD:
-		case BTF_KIND_FLOAT:
-			break;
-		default:
-			return bad_btf(obj, i, "unknown kind");
-		}
-	}
-	return 0;
-}
 
 const struct btf_type *bk_btf_skip_mods(const struct btf *btf, uint32_t id, uint32_t *out_id)
 {

@@ -205,7 +205,8 @@ static int data_datasec(struct bw *w, struct bk_dsec *ds)
 
 	if (!vars)
 		return -ENOMEM;
-	qsort(ds->syms, n, sizeof(*ds->syms), cmp_sym);
+	if (n > 1)
+		qsort(ds->syms, n, sizeof(*ds->syms), cmp_sym);
 	ds->pub.syms = ds->syms;
 	for (size_t i = 0; i < n && id >= 0; i++) {
 		const struct bk_sym *s = &ds->syms[i];

@@ -349,8 +349,11 @@ static int take_btf(struct rd *r)
 	err = sec_data(r, r->btf, &buf, &size);
 	if (err)
 		return err;
-	if (!buf || !size)
-		return bk_obj_err(obj, BK_E_BTF, "section '.BTF' is empty");
+	if (!buf)
+		return bk_obj_err(obj, BK_E_BTF, "section '.BTF' has no data");
+	err = bk_btf_precheck(obj, buf, size);
+	if (err)
+		return err;
 	obj->btf = btf__new(buf, (uint32_t)size);
 	if (!obj->btf) {
 		err = errno;

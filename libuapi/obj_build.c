@@ -357,7 +357,8 @@ static int resolve_sec(struct bk_obj *obj, struct bk_csec *cs)
 	qsort_r(ord, n, sizeof(*ord), cmp_rel_idx, cs->relocs);
 	for (size_t i = 0; i < n; i++)
 		rs[i] = cs->relocs[ord[i]];
-	memcpy(cs->relocs, rs, n * sizeof(*rs));
+	if (n)
+		memcpy(cs->relocs, rs, n * sizeof(*rs));
 	for (size_t i = 0; i < n && !err; i++) {
 		if (i && cs->relocs[i].insn == cs->relocs[i - 1].insn)
 			err = bk_obj_err(obj, BK_E_ELF_RELOC,
@@ -471,7 +472,9 @@ int bk_obj__finish(struct bk_obj *obj, struct bk_diag *diag)
 	for (size_t s = 0; s < obj->nsecs && !err; s++)
 		err = resolve_sec(obj, &obj->secs[s]);
 	for (size_t s = 0; s < obj->nsecs && !err; s++)
-		qsort(obj->secs[s].lines, obj->secs[s].nlines, sizeof(struct bk_line), cmp_line);
+		if (obj->secs[s].nlines > 1)
+			qsort(obj->secs[s].lines, obj->secs[s].nlines, sizeof(struct bk_line),
+			      cmp_line);
 	if (!err)
 		err = bk_obj_link(obj);
 	obj->diag = NULL;

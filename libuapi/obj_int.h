@@ -141,8 +141,11 @@ int bk_obj_find_dsec(const struct bk_obj *obj, const char *name);
 /* libbpf's name for a global data map of section sec ("prefix.bss"). */
 void bk_data_map_name(const char *obj_name, const char *sec, char out[16]);
 
-/* btf_maps.c */
+/* btf_check.c */
+int bk_btf_precheck(struct bk_obj *obj, const void *data, size_t size);
 int bk_btf_check(struct bk_obj *obj);
+
+/* btf_maps.c */
 int bk_btf_maps(struct bk_obj *obj, int dsec);
 int bk_legacy_maps(struct bk_obj *obj, int dsec);
 int bk_data_maps(struct bk_obj *obj);

@@ -179,7 +179,8 @@ static int split_functions(struct bk_obj *obj)
 		size_t nfunc = 0;
 		int err;
 
-		qsort(cs->syms, cs->pub.nsyms, sizeof(*cs->syms), cmp_sym);
+		if (cs->pub.nsyms > 1)
+			qsort(cs->syms, cs->pub.nsyms, sizeof(*cs->syms), cmp_sym);
 		cs->pub.syms = cs->syms;
 		for (size_t i = 0; i < cs->pub.nsyms; i++)
 			nfunc += cs->syms[i].func;
@@ -494,7 +495,8 @@ int bk_obj_link(struct bk_obj *obj)
 	for (size_t i = 0; i < obj->ndsecs; i++) {
 		struct bk_dsec *ds = &obj->dsecs[i];
 
-		qsort(ds->syms, ds->pub.nsyms, sizeof(*ds->syms), cmp_sym);
+		if (ds->pub.nsyms > 1)
+			qsort(ds->syms, ds->pub.nsyms, sizeof(*ds->syms), cmp_sym);
 		ds->pub.syms = ds->syms;
 	}
 
