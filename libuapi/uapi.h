@@ -382,6 +382,29 @@ enum bk_prog_type bk_prog_type_by_name(const char *name);
  * and writing) and programs linked from them (for the verifier, the VM and
  * the JIT): each entry function with the .text subprograms it calls
  * appended, BPF-to-BPF call offsets fixed up, as libbpf does.
+ *
+ * Programs: every function (FUNC symbol) of a code section other than
+ * .text; a section without symbols is one program named after it, cut into
+ * subprograms at its pc-relative call targets; when there is no other
+ * program, the first function of .text.  bk_prog__type() comes from the
+ * section name (bk_prog_type_from_section).
+ *
+ * Linked instructions are self-describing (bk_decode gives the op):
+ *   map reference      LDDW_MAP_IDX        imm = map index (bk_obj__map)
+ *   global data        LDDW_MAP_IDX_VALUE  imm = map index, imm2 = offset
+ *   .kconfig extern    LDDW_MAP_IDX_VALUE  (map "<obj>.kconfig", BK_RELO_KCONFIG)
+ *   __ksym variable    LDDW_BTF_ID         imm = 0, name in the relocation
+ *   subprogram address LDDW_FUNC           pc-relative imm, as calls
+ *   BPF-to-BPF call    CALL_LOCAL          imm = target - (insn + 1)
+ *   kfunc call         CALL_KFUNC          imm = 0, off = 0, name in the relocation
+ * each with a struct bk_reloc at that instruction.  Global data sections
+ * (.data*, .rodata*, .bss*) and .kconfig externs are BK_MAP_DATA array maps
+ * of one value named as libbpf names them ("<obj>.bss", ".rodata.str1.1").
+ *
+ * Reading refuses recursion, calls into the middle of a function or past
+ * its section, and every malformed header, index, size or offset with a
+ * -BK_E_ELF* / -BK_E_BTF* / -BK_E_LINK code naming the section, symbol or
+ * instruction.
  * ------------------------------------------------------------------- */
 
 struct btf;	/* libbpf */
@@ -462,9 +485,10 @@ struct bk_map_def {
 struct bk_reloc {
 	uint32_t insn;	 /* index in the linked program */
 	uint8_t kind;	 /* enum bk_reloc_kind */
-	int32_t map;	 /* BK_RELO_MAP/MAP_VALUE: map index, else -1 */
-	uint32_t off;	 /* BK_RELO_MAP_VALUE: byte offset in the value */
-	const char *sym; /* KFUNC/KSYM/KCONFIG: extern name, else may be NULL */
+	int32_t map;	 /* MAP/MAP_VALUE/KCONFIG: map index, else -1 */
+	uint32_t off;	 /* MAP_VALUE/KCONFIG: byte offset in the value */
+	const char *sym; /* KFUNC/KSYM/KCONFIG: extern name; MAP/MAP_VALUE: map
+			  * name; CALL/FUNC: the target function's name */
 };
 
 /* Source position of an instruction, from .BTF.ext line info or the
@@ -531,7 +555,26 @@ const struct bk_line *bk_prog__line(const struct bk_prog *prog, uint32_t insn);
 
 /* Building an object (the assembler's side).  Strings and buffers passed
  * in are copied.  bk_obj__finish() links programs as bk_obj__open_* does;
- * call it before the accessors above or the writer. */
+ * call it before the accessors above or the writer; nothing can be added
+ * after it (-EINVAL), and after a failed finish only bk_obj__free() is left.
+ *
+ * Relocations (bk_obj__add_reloc) name their target in sym; insn is the
+ * instruction index in the section; sym_off is filled in by finish:
+ *   BK_RELO_MAP        a map added with bk_obj__add_map (ld_imm64)
+ *   BK_RELO_MAP_VALUE  a data section or data symbol; addend = byte offset
+ *                      from it (ld_imm64)
+ *   BK_RELO_CALL       a FUNC symbol of any code section (call; its src is
+ *                      set to 1); BK_RELO_FUNC the same for ld_imm64
+ *   BK_RELO_KFUNC      an extern function (call), BK_RELO_KSYM/KCONFIG an
+ *                      extern variable (ld_imm64)
+ *   BK_RELO_NONE       whichever of the above the name and instruction fit
+ * Calls within one section may instead be left pc-relative (src 1, no
+ * relocation).  For libbpf, subprograms called from other sections must be
+ * in ".text", and entry programs need global FUNC symbols.  bk_sym.size 0
+ * makes a function reach the next one (finish fills the size in).  Map
+ * definitions: inner is used only by map-in-map types, where it must be
+ * the index of a map added with origin BK_MAP_INNER; other origins are
+ * taken as BK_MAP_BTF. */
 struct bk_obj *bk_obj__new(const char *name);
 int bk_obj__set_license(struct bk_obj *obj, const char *license);
 /* Adds a code section; returns its index. */
@@ -550,7 +593,9 @@ int bk_obj__add_line(struct bk_obj *obj, int sec, const struct bk_line *line);
 int bk_obj__finish(struct bk_obj *obj, struct bk_diag *diag);
 
 /* Writes an EM_BPF relocatable object that libbpf and the kernel accept
- * (.maps with BTF, license, relocations, symbols).  *buf is malloc'ed. */
+ * (.maps with BTF, license, relocations, symbols, data sections).  *buf is
+ * malloc'ed.  Only finished objects made with bk_obj__new (-EINVAL else);
+ * line info is not written. */
 int bk_obj__write_elf(const struct bk_obj *obj, void **buf, size_t *len, struct bk_diag *diag);
 
 /* ---------------------------------------------------------------------
