@@ -4,7 +4,7 @@
  *
  *   .text / .data / .rodata / .bss / .section NAME    switch section
  *   .globl NAME, ...   .func NAME   .type NAME, @function|@object
- *   .extern NAME, ...  .size NAME, N   .license "GPL"   .version N
+ *   .extern NAME, ...  .kconfig NAME, ...  .size NAME, N   .license "GPL"   .version N
  *   .map NAME TYPE key=N value=N entries=N [flags=N] [pinning=N] [extra=N]
  *   .byte/.short/.word/.quad V, ...   .ascii/.asciz "s"   .zero/.space N
  *   .align/.p2align/.balign N   (.file, .ident, .addrsig are ignored)
@@ -113,12 +113,13 @@ static int sym_flags(struct asm_state *st, const char *dir)
 		sym = asm_sym_get(st, s, n, true);
 		if (!sym)
 			return -ENOMEM;
-		if (!strcmp(dir, ".extern")) {
+		if (!strcmp(dir, ".extern") || !strcmp(dir, ".kconfig")) {
 			if (sym->sec != -1)
 				return asm_err(st, BK_E_ASM_DIRECTIVE, col,
 					       "'%.*s' is defined here, it cannot be .extern",
 					       (int)n, s);
 			sym->is_extern = true;
+			sym->kconfig = !strcmp(dir, ".kconfig");
 			sym->global = true;
 		} else if (!strcmp(dir, ".func")) {
 			sym->func = true;
@@ -387,7 +388,7 @@ int asm_directive(struct asm_state *st)
 		return err;
 	}
 	if (!strcmp(d, ".globl") || !strcmp(d, ".global") || !strcmp(d, ".extern") ||
-	    !strcmp(d, ".func"))
+	    !strcmp(d, ".func") || !strcmp(d, ".kconfig"))
 		return sym_flags(st, d);
 	if (!strcmp(d, ".type"))
 		return type_dir(st);

@@ -86,7 +86,7 @@ struct asm_sym {
 	int sec;       /* defining section, -1: not (yet) defined */
 	uint32_t off;  /* bytes into the section */
 	uint32_t size; /* .size, or computed for functions */
-	bool global, func, object, is_extern, has_size;
+	bool global, func, object, is_extern, kconfig, has_size;
 	int map;	    /* index in maps when the name is a map, else -1 */
 	uint32_t line, col; /* definition, or first mention */
 };
