@@ -108,7 +108,7 @@ struct bk_obj *bk_obj_alloc_new(const char *name)
 	return obj;
 }
 
-int bk_obj_add_csec(struct bk_obj *obj, const char *name, const struct bk_insn *insns, size_t cnt)
+int bk_obj_add_csec(struct bk_obj *obj, const char *name, const void *insns, size_t cnt)
 {
 	struct bk_csec *s;
 
@@ -117,11 +117,11 @@ int bk_obj_add_csec(struct bk_obj *obj, const char *name, const struct bk_insn *
 	s = &obj->secs[obj->nsecs];
 	memset(s, 0, sizeof(*s));
 	s->pub.name = bk_obj_strdup(obj, name);
-	s->insns = bk_obj_alloc(obj, cnt * sizeof(*insns));
+	s->insns = bk_obj_alloc(obj, cnt * sizeof(struct bk_insn));
 	if (!s->pub.name || !s->insns)
 		return -ENOMEM;
 	if (cnt)
-		memcpy(s->insns, insns, cnt * sizeof(*insns));
+		memcpy(s->insns, insns, cnt * sizeof(struct bk_insn));
 	s->pub.insns = s->insns;
 	s->pub.cnt = cnt;
 	return (int)obj->nsecs++;

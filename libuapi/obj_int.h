@@ -132,7 +132,7 @@ int bk_obj_err(struct bk_obj *obj, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 struct bk_obj *bk_obj_alloc_new(const char *name);
-int bk_obj_add_csec(struct bk_obj *obj, const char *name, const struct bk_insn *insns, size_t cnt);
+int bk_obj_add_csec(struct bk_obj *obj, const char *name, const void *insns, size_t cnt);
 int bk_obj_add_dsec(struct bk_obj *obj, const char *name, uint8_t kind, const void *bytes,
 		    size_t size);
 int bk_obj_add_map(struct bk_obj *obj, const struct bk_map_def *def);

@@ -14,7 +14,7 @@
 
 TEST(elf_malformed_corpus_is_refused)
 {
-	DIR *dir = opendir(ELF_MALFORMED);
+	DIR *dir = opendir(test_src_path(ELF_MALFORMED));
 	struct dirent *de;
 	int files = 0;
 

@@ -13,15 +13,15 @@
 
 static struct bk_obj *open_seed(const char *name)
 {
-	char path[256];
+	char rel[128];
 	struct bk_obj *obj = NULL;
 	struct bk_diag d;
 	int err;
 
-	snprintf(path, sizeof(path), ELF_SEEDS "%s", name);
-	err = bk_obj__open_file(path, NULL, &obj, &d);
+	snprintf(rel, sizeof(rel), ELF_SEEDS "%s", name);
+	err = bk_obj__open_file(test_src_path(rel), NULL, &obj, &d);
 	if (err)
-		fprintf(stderr, "  %s: %s: %s\n", path, bk_errname(err), d.msg);
+		fprintf(stderr, "  %s: %s: %s\n", rel, bk_errname(err), d.msg);
 	return obj;
 }
 

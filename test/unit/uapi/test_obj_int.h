@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_obj_int.h - shared by the object unit tests: reading the seed
- * objects under test/fuzz/corpus/elf/ (found from the source root, which is
- * where `make unit-uapi` runs the tests).
+ * objects under test/fuzz/corpus/elf/, found from the source root: $BK_SRC
+ * when set, else the working directory (where `make unit-uapi` runs).
  */
 #ifndef BK_TEST_OBJ_INT_H
 #define BK_TEST_OBJ_INT_H
@@ -14,10 +14,21 @@
 #define ELF_SEEDS "test/fuzz/corpus/elf/"
 #define ELF_MALFORMED "test/malformed/elf/"
 
-/* The whole file, malloc'ed; NULL when it cannot be read. */
-static inline void *test_read_file(const char *path, size_t *len)
+/* rel under the source root, in a static buffer. */
+static inline const char *test_src_path(const char *rel)
 {
-	FILE *f = fopen(path, "rb");
+	static char buf[1024];
+	const char *root = getenv("BK_SRC");
+
+	snprintf(buf, sizeof(buf), "%s/%s", root && *root ? root : ".", rel);
+	return buf;
+}
+
+/* The whole file (rel under the source root), malloc'ed; NULL when it
+ * cannot be read. */
+static inline void *test_read_file(const char *rel, size_t *len)
+{
+	FILE *f = fopen(test_src_path(rel), "rb");
 	char *buf = NULL;
 	long n;
 
