@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * run.c - `bpfjit run`: one program on memory (r1 = memory, r2 = length),
+ * on a packet (XDP), or on every packet of a pcap (verdict counts), N times
+ * each; prints r0 or the counts, the time per run, and on request the maps.
+ * The time per run covers the execution only, not setting up the context.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfjit.h"
+
+enum {
+	NVERDICTS = 6
+}; /* XDP_ABORTED..XDP_REDIRECT, then "other" */
+
+static const char *const verdict_names[NVERDICTS] = {
+	"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT", "other",
+};
+
+struct result {
+	uint64_t r0, runs, ns, insns, packets;
+	uint64_t verdicts[NVERDICTS];
+	bool pcap;
+};
+
+static int read_input(const struct bj_opts *o, uint8_t **buf, size_t *len, struct bk_diag *d)
+{
+	const char *file = o->packet_file ? o->packet_file : o->mem_file;
+	int err;
+
+	*buf = NULL;
+	*len = 0;
+	if ((o->mem_hex != NULL) + (o->mem_file != NULL) + (o->packet_file != NULL) +
+		    (o->pcap_file != NULL) >
+	    1)
+		return bk_diag__set(d, EINVAL, -1,
+				    "--mem, --mem-file, --packet and --pcap exclude each other");
+	if (o->mem_hex) {
+		if (tool_parse_hex(o->mem_hex, buf, len))
+			return bk_diag__set(d, EINVAL, -1, "--mem: not hex bytes: '%s'",
+					    o->mem_hex);
+		return 0;
+	}
+	if (file) {
+		err = tool_read_file(file, 0, (char **)buf, len);
+		if (err)
+			return bk_diag__set(d, -err, -1, "%s: %s", file, strerror(-err));
+	}
+	return 0;
+}
+
+static const char *engine(const struct bj_opts *o)
+{
+	(void)o;
+	return "interpreter";
+}
+
+static int exec_n(const struct bj_opts *o, struct bk_vm_run *run, struct bj_prog *p,
+		  struct result *res, struct bk_diag *d)
+{
+	uint64_t t0 = tool_now_ns(), t1;
+
+	for (uint64_t i = 0; i < o->repeat; i++) {
+		if (bk_vm_run__exec(run, p->prog, &res->r0, d))
+			return TOOL_EXIT_REJECT;
+		if (p->type == BK_PROG_XDP)
+			res->verdicts[res->r0 < NVERDICTS - 1 ? res->r0 : NVERDICTS - 1]++;
+	}
+	t1 = tool_now_ns();
+	res->ns += t1 - t0;
+	res->runs += o->repeat;
+	res->insns = bk_vm_run__insn_count(run);
+	return 0;
+}
+
+struct pcap_ctx {
+	const struct bj_opts *o;
+	struct bk_vm_run *run;
+	struct bj_prog *p;
+	struct result *res;
+	struct bk_diag *d;
+};
+
+static int one_packet(void *ctx, const uint8_t *data, size_t len)
+{
+	struct pcap_ctx *c = ctx;
+	int err = c->p->type == BK_PROG_XDP ? bk_vm_run__ctx_xdp(c->run, data, len, NULL)
+					    : bk_vm_run__ctx_raw(c->run, (void *)data, len);
+
+	c->res->packets++;
+	if (err) {
+		bk_diag__set(c->d, -err, -1, "%s: packet %" PRIu64 " (%zu bytes): %s",
+			     c->o->pcap_file, c->res->packets, len, strerror(-err));
+		return TOOL_EXIT_USAGE;
+	}
+	return exec_n(c->o, c->run, c->p, c->res, c->d);
+}
+
+static int run_pcap(const struct bj_opts *o, struct bk_vm_run *run, struct bj_prog *p,
+		    struct result *res, struct bk_diag *d)
+{
+	struct pcap_ctx c = {o, run, p, res, d};
+
+	res->pcap = true;
+	return bj_pcap_each(o->pcap_file, one_packet, &c, d);
+}
+
+static void print_hex(FILE *f, const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", b[i]);
+}
+
+/* Every element of every map but prog arrays and ring buffers. */
+static void dump_maps(const struct bj_opts *o, struct bj_prog *p, struct json_w *w)
+{
+	size_t n = p->vo ? bk_vm_obj__map_cnt(p->vo) : 0;
+
+	if (w) {
+		json_key(w, "maps");
+		json_arr_begin(w);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct bk_map *m = bk_vm_obj__map(p->vo, i);
+		const struct bk_map_attr *a = bk_map__attr(m);
+		size_t vs = bk_map__user_value_size(m);
+		uint8_t *k = calloc(1, a->key_size + 1), *nk = calloc(1, a->key_size + 1);
+		uint8_t *v = calloc(1, vs + 1);
+		bool first = true;
+
+		if (w) {
+			json_obj_begin(w);
+			json_kv_str(w, "name", a->name);
+			json_kv_uint(w, "type", a->type);
+			json_key(w, "elements");
+			json_arr_begin(w);
+		} else {
+			printf("map %s:\n", a->name);
+		}
+		while (k && nk && v && a->type != BPF_MAP_TYPE_PROG_ARRAY &&
+		       a->type != BPF_MAP_TYPE_RINGBUF &&
+		       !bk_map__get_next_key(m, first ? NULL : k, nk)) {
+			first = false;
+			memcpy(k, nk, a->key_size);
+			if (bk_map__lookup(m, k, v, 0))
+				continue;
+			if (w) {
+				json_obj_begin(w);
+				json_key(w, "key");
+				json_hex(w, k, a->key_size);
+				json_key(w, "value");
+				json_hex(w, v, vs);
+				json_obj_end(w);
+			} else {
+				printf("  ");
+				print_hex(stdout, k, a->key_size);
+				printf(": ");
+				print_hex(stdout, v, vs);
+				printf("\n");
+			}
+		}
+		if (w) {
+			json_arr_end(w);
+			json_obj_end(w);
+		}
+		free(k);
+		free(nk);
+		free(v);
+	}
+	if (w)
+		json_arr_end(w);
+	(void)o;
+}
+
+static void report(const struct bj_opts *o, struct bj_prog *p, const struct result *res)
+{
+	double ns = res->runs ? (double)res->ns / (double)res->runs : 0;
+	const char *mode = o->trusted ? "trusted" : "checked";
+	struct json_w w;
+
+	if (o->json) {
+		json_init(&w, stdout, o->pretty);
+		json_obj_begin(&w);
+		json_kv_str(&w, "program", p->name);
+		json_kv_str(&w, "type",
+			    bk_prog_type_name(p->type) ? bk_prog_type_name(p->type) : "raw");
+		json_kv_str(&w, "engine", "interp");
+		json_kv_str(&w, "mode", mode);
+		if (res->pcap) {
+			json_kv_uint(&w, "packets", res->packets);
+		} else {
+			json_kv_uint(&w, "r0", res->r0);
+			if (p->type == BK_PROG_XDP)
+				json_kv_str(&w, "verdict",
+					    verdict_names[res->r0 < 5 ? res->r0 : 5]);
+		}
+		if (p->type == BK_PROG_XDP) {
+			json_key(&w, "verdicts");
+			json_obj_begin(&w);
+			for (int i = 0; i < NVERDICTS; i++)
+				json_kv_uint(&w, verdict_names[i], res->verdicts[i]);
+			json_obj_end(&w);
+		}
+		json_kv_uint(&w, "runs", res->runs);
+		json_kv_double(&w, "ns_per_run", ns);
+		if (!o->trusted)
+			json_kv_uint(&w, "insns", res->insns);
+		if (o->dump_maps)
+			dump_maps(o, p, &w);
+		json_obj_end(&w);
+		json_end(&w);
+		return;
+	}
+	if (res->pcap) {
+		printf("packets: %" PRIu64 "\n", res->packets);
+	} else {
+		printf("r0 = %" PRIu64 " (%#" PRIx64 ")", res->r0, res->r0);
+		if (p->type == BK_PROG_XDP)
+			printf(" %s", verdict_names[res->r0 < 5 ? res->r0 : 5]);
+		printf("\n");
+	}
+	if (res->pcap && p->type == BK_PROG_XDP)
+		for (int i = 0; i < NVERDICTS; i++)
+			if (i < NVERDICTS - 1 || res->verdicts[i])
+				printf("  %-13s %" PRIu64 "\n", verdict_names[i], res->verdicts[i]);
+	printf("%" PRIu64 " run%s, %.1f ns per run (%s, %s)\n", res->runs,
+	       res->runs == 1 ? "" : "s", ns, engine(o), mode);
+	if (o->dump_maps)
+		dump_maps(o, p, NULL);
+}
+
+int bj_cmd_run(const struct bj_opts *o)
+{
+	struct bk_vm_run_opts ro = {.sz = sizeof(ro),
+				    .mode = o->trusted ? BK_VM_TRUSTED : BK_VM_CHECKED,
+				    .budget = o->budget};
+	struct bj_opts oo = *o;
+	struct result res = {0};
+	struct bk_vm_run *run = NULL;
+	struct bj_prog p;
+	struct bk_diag d;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int rc, err;
+
+	bk_diag__init(&d);
+	if (o->nargs != 1) {
+		bk_diag__set(&d, EINVAL, -1, "run: expected one program file (see bpfjit --help)");
+		return bj_fail(o, &d, TOOL_EXIT_USAGE);
+	}
+	oo.path = o->args[0];
+	if (read_input(&oo, &buf, &len, &d))
+		return bj_fail(o, &d, TOOL_EXIT_USAGE);
+	rc = bj_load(&oo, &p, &d);
+	if (rc) {
+		free(buf);
+		return bj_fail(o, &d, rc);
+	}
+	rc = bj_apply_updates(&oo, &p, &d);
+	if (rc)
+		goto out;
+	err = bk_vm_run__new(p.vm, &ro, &run);
+	if (err) {
+		bk_diag__set(&d, -err, -1, "cannot create a run: %s", strerror(-err));
+		rc = TOOL_EXIT_USAGE;
+		goto out;
+	}
+	if (o->pcap_file) {
+		rc = run_pcap(&oo, run, &p, &res, &d);
+	} else {
+		err = p.type == BK_PROG_XDP ? bk_vm_run__ctx_xdp(run, buf, len, NULL)
+					    : bk_vm_run__ctx_raw(run, buf, len);
+		if (err) {
+			bk_diag__set(&d, -err, -1, "cannot set up the context (%zu bytes): %s", len,
+				     strerror(-err));
+			rc = TOOL_EXIT_USAGE;
+			goto out;
+		}
+		rc = exec_n(&oo, run, &p, &res, &d);
+	}
+	if (!rc)
+		report(&oo, &p, &res);
+out:
+	if (rc) {
+		if (!d.file)
+			d.file = oo.path;
+		bj_fail(o, &d, rc);
+	}
+	bk_vm_run__free(run);
+	bj_unload(&p);
+	free(buf);
+	return rc;
+}

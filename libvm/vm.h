@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vm.h - libvm: the userspace BPF runtime.  Maps with the kernel's
+ * semantics, helpers by the kernel's numbers, contexts (raw memory, XDP)
+ * and an interpreter with a checked and a trusted mode.
+ *
+ * Objects:
+ *   struct bk_vm       a runtime: owns maps and programs, the allocator hook
+ *                      for map storage, the trace_printk callback.
+ *   struct bk_map      a map (array, percpu array, hash, LRU hash, ring
+ *                      buffer, prog array).
+ *   struct bk_vm_prog  a program prepared for execution: decoded, jumps
+ *                      checked, ld_imm64 maps/functions resolved, helpers and
+ *                      kfuncs bound to their C implementations.
+ *   struct bk_vm_run   what one execution needs: stack, context, packet,
+ *                      registered memory, mode, budget, fault information.
+ *                      A run may be reused for any number of executions, by
+ *                      one thread at a time.
+ *
+ * Engines: the interpreter and libjit's native code share maps, helpers and
+ * contexts.  A helper is a plain C function taking r1..r5 and the run
+ * (bk_vm_helper_fn), so native code calls it directly; after a call the
+ * engine looks at bk_vm_run_shared.status (fault, pending tail call).  The
+ * "Engines" section below is the ABI native code relies on.
+ *
+ * Conventions as in uapi.h: 0 or a count on success, -errno or -BK_E_* on
+ * failure with details in an optional struct bk_diag; nothing prints or
+ * exits; bk_x__free(NULL) is a no-op.  Map operations return exactly the
+ * errno values the kernel's bpf() syscall gives for the same operation.
+ */
+#ifndef BK_VM_H
+#define BK_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "uapi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct bk_vm;
+struct bk_map;
+struct bk_vm_prog;
+struct bk_vm_run;
+
+/* ---------------------------------------------------------------------
+ * The runtime
+ * ------------------------------------------------------------------- */
+
+/* Where map storage comes from.  alloc returns zeroed memory aligned to
+ * 64 bytes (to the page when size is at least a page), or NULL.  A caller
+ * may place maps in shared memory this way (mapctl reads executor maps). */
+struct bk_vm_alloc {
+	void *(*alloc)(void *ctx, size_t size);
+	void (*free)(void *ctx, void *p, size_t size);
+	void *ctx;
+};
+
+/* Receives each bpf_trace_printk() line (formatted, with its newline). */
+typedef void (*bk_vm_print_fn)(void *ctx, const char *msg, size_t len);
+
+struct bk_vm_opts {
+	size_t sz;			 /* sizeof(struct bk_vm_opts) */
+	const struct bk_vm_alloc *alloc; /* NULL: the C heap and mmap */
+	bk_vm_print_fn print;		 /* NULL: trace_printk output is dropped */
+	void *print_ctx;
+	uint32_t ncpus; /* CPUs of per-CPU maps; 0: the kernel's possible CPUs */
+	uint64_t seed;	/* prandom and hash seeds; 0: random */
+};
+
+int bk_vm__new(const struct bk_vm_opts *opts, struct bk_vm **out);
+/* Frees the runtime with every map and program it still owns. */
+void bk_vm__free(struct bk_vm *vm);
+uint32_t bk_vm__ncpus(const struct bk_vm *vm);
+/* Program by id (the value stored in prog arrays), or NULL. */
+struct bk_vm_prog *bk_vm__prog_by_id(struct bk_vm *vm, uint32_t id);
+/* Map by id, or NULL. */
+struct bk_map *bk_vm__map_by_id(struct bk_vm *vm, uint32_t id);
+
+/* ---------------------------------------------------------------------
+ * Maps
+ * ------------------------------------------------------------------- */
+
+/* Supported types (the kernel's BPF_MAP_TYPE_* numbers): ARRAY,
+ * PERCPU_ARRAY, HASH, LRU_HASH, RINGBUF, PROG_ARRAY. */
+struct bk_map_attr {
+	uint32_t type;
+	uint32_t key_size, value_size, max_entries;
+	uint32_t flags; /* BPF_F_* of map creation */
+	char name[16];
+};
+
+/* Creates a map in vm; attributes are checked as the kernel checks them
+ * (-EINVAL, -E2BIG, ...).  The map belongs to vm; bk_map__free() may free
+ * it earlier, once no program that references it runs any more. */
+int bk_map__new(struct bk_vm *vm, const struct bk_map_attr *attr, struct bk_map **out,
+		struct bk_diag *diag);
+void bk_map__free(struct bk_map *map);
+
+const struct bk_map_attr *bk_map__attr(const struct bk_map *map);
+uint32_t bk_map__id(const struct bk_map *map);
+/* Bytes of a value as user space reads and writes it: value_size, or
+ * round_up(value_size, 8) * ncpus for per-CPU maps. */
+size_t bk_map__user_value_size(const struct bk_map *map);
+/* Elements present (hash maps), max_entries (arrays), 0 otherwise. */
+uint32_t bk_map__count(const struct bk_map *map);
+
+/* The syscall side.  Each returns 0 or the kernel's negative errno for the
+ * same BPF_MAP_* command.  flags as the syscall's (BPF_ANY, BPF_NOEXIST,
+ * BPF_EXIST, BPF_F_LOCK).  For prog arrays a value is a program id. */
+int bk_map__lookup(struct bk_map *map, const void *key, void *value, uint64_t flags);
+int bk_map__update(struct bk_map *map, const void *key, const void *value, uint64_t flags);
+int bk_map__delete(struct bk_map *map, const void *key);
+/* key NULL: the first key. */
+int bk_map__get_next_key(struct bk_map *map, const void *key, void *next_key);
+int bk_map__lookup_and_delete(struct bk_map *map, const void *key, void *value, uint64_t flags);
+
+/* Batch operations with BPF_MAP_*_BATCH semantics: *count is the number of
+ * elements asked for on entry and done on return, also on error (-ENOENT at
+ * the end may come with elements; -ENOSPC when a hash bucket does not fit).
+ * in_batch NULL starts at the beginning; out_batch receives the resume
+ * token (bk_map__batch_token_size() bytes). */
+struct bk_map_batch {
+	const void *in_batch;
+	void *out_batch;
+	void *keys;   /* *count keys */
+	void *values; /* *count user values */
+	uint32_t count;
+	uint64_t elem_flags;
+	uint64_t flags;
+};
+size_t bk_map__batch_token_size(const struct bk_map *map);
+int bk_map__lookup_batch(struct bk_map *map, struct bk_map_batch *b);
+int bk_map__lookup_and_delete_batch(struct bk_map *map, struct bk_map_batch *b);
+int bk_map__update_batch(struct bk_map *map, struct bk_map_batch *b);
+int bk_map__delete_batch(struct bk_map *map, struct bk_map_batch *b);
+
+/* The values of an array map as one block (the BPF_F_MMAPABLE layout:
+ * element i at i * round_up(value_size, 8)); NULL for other types. */
+void *bk_map__array_base(struct bk_map *map, size_t *len);
+
+/* Ring buffer: calls fn for each submitted record in order (discarded ones
+ * are skipped) and consumes them; stops early when fn returns non-zero and
+ * returns that value; else the number of records. */
+typedef int (*bk_ringbuf_fn)(void *ctx, const void *data, size_t len);
+int bk_map__ringbuf_consume(struct bk_map *map, bk_ringbuf_fn fn, void *ctx);
+
+/* ---------------------------------------------------------------------
+ * Programs
+ * ------------------------------------------------------------------- */
+
+struct bk_vm_prog_opts {
+	size_t sz;		       /* sizeof(struct bk_vm_prog_opts) */
+	const char *name;	       /* for messages */
+	enum bk_prog_type type;	       /* BK_PROG_UNSPEC: raw */
+	struct bk_map *const *maps;    /* map table: ld_imm64 MAP_IDX forms and */
+	size_t nmaps;		       /* relocations index it */
+	const struct bk_reloc *relocs; /* from bk_prog__relocs(), or NULL */
+	size_t nrelocs;
+};
+
+/* Prepares insns for execution: decodes every slot, checks every jump
+ * target, refuses writes to r10, resolves ld_imm64 maps (MAP_FD: a map id
+ * of vm; MAP_IDX: opts->maps[imm]; relocations: opts->maps[reloc.map]),
+ * binds helpers and kfuncs.  Errors name the instruction. */
+int bk_vm_prog__load(struct bk_vm *vm, const struct bk_insn *insns, size_t cnt,
+		     const struct bk_vm_prog_opts *opts, struct bk_vm_prog **out,
+		     struct bk_diag *diag);
+void bk_vm_prog__free(struct bk_vm_prog *prog);
+
+uint32_t bk_vm_prog__id(const struct bk_vm_prog *prog);
+const char *bk_vm_prog__name(const struct bk_vm_prog *prog);
+enum bk_prog_type bk_vm_prog__type(const struct bk_vm_prog *prog);
+const struct bk_insn *bk_vm_prog__insns(const struct bk_vm_prog *prog, size_t *cnt);
+/* Resolved 64-bit value of the ld_imm64 at insn (map pointer, map value
+ * address, constant; for LDDW_FUNC the interpreter's function token). */
+uint64_t bk_vm_prog__imm64(const struct bk_vm_prog *prog, size_t insn);
+
+/* An object's maps and programs in one runtime.  Maps are created from the
+ * object's map definitions (global data sections get their initial
+ * contents); every program is loaded with them.  Indexes follow
+ * bk_obj__map() and bk_obj__prog(). */
+struct bk_vm_obj;
+int bk_vm_obj__load(struct bk_vm *vm, const struct bk_obj *obj, struct bk_vm_obj **out,
+		    struct bk_diag *diag);
+void bk_vm_obj__free(struct bk_vm_obj *vo);
+size_t bk_vm_obj__map_cnt(const struct bk_vm_obj *vo);
+struct bk_map *bk_vm_obj__map(const struct bk_vm_obj *vo, size_t i);
+struct bk_map *bk_vm_obj__find_map(const struct bk_vm_obj *vo, const char *name);
+size_t bk_vm_obj__prog_cnt(const struct bk_vm_obj *vo);
+struct bk_vm_prog *bk_vm_obj__prog(const struct bk_vm_obj *vo, size_t i);
+
+/* ---------------------------------------------------------------------
+ * Runs
+ * ------------------------------------------------------------------- */
+
+enum bk_vm_mode {
+	BK_VM_CHECKED = 0, /* every access, jump target and helper argument checked */
+	BK_VM_TRUSTED = 1, /* no per-access checks: for verified programs */
+};
+
+struct bk_vm_run_opts {
+	size_t sz;	 /* sizeof(struct bk_vm_run_opts) */
+	uint8_t mode;	 /* enum bk_vm_mode */
+	uint32_t cpu;	 /* get_smp_processor_id(), per-CPU map slot */
+	uint64_t budget; /* checked mode: instructions per execution; 0: none */
+};
+
+int bk_vm_run__new(struct bk_vm *vm, const struct bk_vm_run_opts *opts, struct bk_vm_run **out);
+void bk_vm_run__free(struct bk_vm_run *run);
+
+/* Extra memory a checked program may access (pointers it gets through a
+ * custom context, say).  At most 16 regions. */
+int bk_vm_run__add_region(struct bk_vm_run *run, void *base, size_t len, bool writable);
+void bk_vm_run__clear_regions(struct bk_vm_run *run);
+
+/* Contexts.  Raw: r1 = mem, r2 = len (the conformance convention); mem is
+ * borrowed and writable; NULL/0 allowed. */
+int bk_vm_run__ctx_raw(struct bk_vm_run *run, void *mem, size_t len);
+
+/* XDP: the packet is copied into a frame of BK_VM_XDP_FRAME bytes (below
+ * 4 GiB, so struct xdp_md's 32-bit data fields hold real addresses) after
+ * BK_VM_XDP_HEADROOM bytes of headroom; r1 = struct xdp_md. */
+enum {
+	BK_VM_XDP_HEADROOM = 256,
+	BK_VM_XDP_FRAME = 4096,
+	BK_VM_XDP_TAILROOM = 320, /* reserved at the end, as skb_shared_info */
+};
+struct bk_vm_xdp_opts {
+	size_t sz;
+	uint32_t ingress_ifindex, rx_queue_index, egress_ifindex;
+};
+int bk_vm_run__ctx_xdp(struct bk_vm_run *run, const void *pkt, size_t len,
+		       const struct bk_vm_xdp_opts *opts);
+/* The packet as the program left it (xdp: data..data_end; raw: mem). */
+const void *bk_vm_run__packet(const struct bk_vm_run *run, size_t *len);
+
+/* Runs prog on the run's context; *r0 gets the program's return value.
+ * A fault returns -BK_E_VM_* with the instruction in diag->insn. */
+int bk_vm_run__exec(struct bk_vm_run *run, struct bk_vm_prog *prog, uint64_t *r0,
+		    struct bk_diag *diag);
+/* Instructions executed by the last exec (counted in checked mode only). */
+uint64_t bk_vm_run__insn_count(const struct bk_vm_run *run);
+
+/* ---------------------------------------------------------------------
+ * Engines (the interpreter here, libjit's native code)
+ * ------------------------------------------------------------------- */
+
+/* A helper or kfunc: arguments r1..r5, the run as a sixth argument (the
+ * System V x86-64 ABI passes all six in registers); returns r0. */
+typedef uint64_t (*bk_vm_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+				    struct bk_vm_run *run);
+
+/* The implementation of helper id (the kernel's BPF_FUNC_* number), or
+ * NULL when the VM lacks it. */
+bk_vm_helper_fn bk_vm_helper(uint32_t id);
+/* The implementation of a kfunc by name, or NULL. */
+bk_vm_helper_fn bk_vm_kfunc(const char *name);
+
+/* Calls a BPF function of the running program (bpf_loop's callback): fn is
+ * the value the program loaded with ld_imm64 LDDW_FUNC.  Engines install
+ * theirs in bk_vm_run_shared.call before running code. */
+typedef uint64_t (*bk_vm_call_fn)(struct bk_vm_run *run, uint64_t fn, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5);
+
+enum {
+	BK_VM_ST_FAULT = 1,	/* a helper faulted; diag in the run; stop */
+	BK_VM_ST_TAIL_CALL = 2, /* bpf_tail_call succeeded: run tail_target */
+	BK_VM_ST_EXIT = 4,	/* stop with r0 = exit_r0 (LD_ABS out of range) */
+};
+
+enum {
+	BK_VM_STACK_SIZE = 512,		   /* bytes per frame */
+	BK_VM_MAX_FRAMES = 8,		   /* the kernel's MAX_CALL_FRAMES */
+	BK_VM_MAX_TAIL_CALLS = 33,	   /* the kernel's MAX_TAIL_CALL_CNT */
+	BK_VM_MAX_LOOPS = 8 * 1024 * 1024, /* bpf_loop, may_goto, iterators */
+};
+
+/* The first member of every struct bk_vm_run: fields engines read and
+ * write from native code.  Offsets are stable within a release. */
+struct bk_vm_run_shared {
+	uint32_t status;		      /* BK_VM_ST_* after a helper call */
+	uint32_t cpu;			      /* as bk_vm_run_opts.cpu */
+	uint64_t r1, r2;		      /* context registers at entry */
+	uint8_t *stack_top;		      /* r10 of the first frame */
+	uint64_t exit_r0;		      /* BK_VM_ST_EXIT */
+	const struct bk_vm_prog *tail_target; /* BK_VM_ST_TAIL_CALL */
+	uint32_t tail_calls;		      /* done in this execution */
+	uint32_t depth;			      /* current call frame, 0: main */
+	bk_vm_call_fn call;		      /* installed by the engine */
+	void *engine;			      /* engine's own state */
+	const struct bk_vm_prog *prog;	      /* program currently running */
+	uint8_t mode;			      /* enum bk_vm_mode */
+};
+
+static inline struct bk_vm_run_shared *bk_vm_run__shared(struct bk_vm_run *run)
+{
+	return (struct bk_vm_run_shared *)(void *)run;
+}
+
+/* For helpers: true when [p, p+len) lies inside memory the program may
+ * read (write: and write).  Always true in trusted mode. */
+bool bk_vm_run__mem_ok(struct bk_vm_run *run, uint64_t p, uint64_t len, bool write);
+/* For helpers: the map behind a pointer the program passed, or NULL when it
+ * is not one of the runtime's maps (checked mode; trusted: the cast). */
+struct bk_map *bk_vm_run__map_arg(struct bk_vm_run *run, uint64_t p);
+/* For helpers: records a fault (BK_VM_ST_FAULT) with a message. */
+void bk_vm_run__fault(struct bk_vm_run *run, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct bk_vm *bk_vm_run__vm(const struct bk_vm_run *run);
+
+/* An engine other than the interpreter may attach its code to a program
+ * (for tail calls into it); libvm never looks inside. */
+void bk_vm_prog__set_engine_data(struct bk_vm_prog *prog, void *data);
+void *bk_vm_prog__engine_data(const struct bk_vm_prog *prog);
+
+/* BPF-side map operations, as the helpers do them (value pointers into
+ * map storage; per-CPU maps use cpu). */
+void *bk_map__bpf_lookup(struct bk_map *map, const void *key, uint32_t cpu);
+long bk_map__bpf_update(struct bk_map *map, const void *key, const void *value, uint64_t flags,
+			uint32_t cpu);
+long bk_map__bpf_delete(struct bk_map *map, const void *key, uint32_t cpu);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BK_VM_H */
