@@ -18,7 +18,9 @@
  * For libbpf, subprograms called from other sections must be in .text.
  */
 #include <bpf/btf.h>
+#include <ctype.h>
 #include <elf.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +213,31 @@ static void number_sections(struct wr *w)
 		w->dsec_shndx[i] = n++;
 }
 
+/* A code section without FUNC symbols that is one function gets a global
+ * one named after the section ([A-Za-z0-9_] only), so libbpf sees a
+ * program; the reader then finds the same program under the same name. */
+static void implicit_funcs(struct wr *w)
+{
+	const struct bk_obj *obj = w->obj;
+
+	for (size_t i = 0; i < obj->nsecs; i++) {
+		const struct bk_csec *cs = &obj->secs[i];
+		bool has = false;
+		char name[64];
+
+		for (size_t k = 0; k < cs->pub.nsyms; k++)
+			has |= cs->syms[k].func;
+		if (has || cs->nfns != 1 || !strcmp(cs->pub.name, ".text"))
+			continue;
+		snprintf(name, sizeof(name), "%s", cs->pub.name);
+		for (char *p = name; *p; p++)
+			if (!isalnum((unsigned char)*p) && *p != '_')
+				*p = '_';
+		add_sym(w, name, STB_GLOBAL, STT_FUNC, (uint16_t)w->csec_shndx[i], 0,
+			cs->pub.cnt * sizeof(struct bk_insn));
+	}
+}
+
 static void symbols(struct wr *w)
 {
 	const struct bk_obj *obj = w->obj;
@@ -223,8 +250,10 @@ static void symbols(struct wr *w)
 		w->dsec_secsym[i] =
 			add_sym(w, NULL, STB_LOCAL, STT_SECTION, (uint16_t)w->dsec_shndx[i], 0, 0);
 	for (int global = 0; global < 2; global++) {
-		if (global)
+		if (global) {
 			w->first_global = w->nsyms;
+			implicit_funcs(w);
+		}
 		for (size_t i = 0; i < obj->nsecs; i++)
 			for (size_t k = 0; k < obj->secs[i].pub.nsyms; k++) {
 				const struct bk_sym *s = &obj->secs[i].syms[k];

@@ -365,3 +365,35 @@ TEST(build_written_object_runs_in_the_kernel)
 	bk_obj__free(obj);
 	free(buf);
 }
+
+/* A section without symbols still gives libbpf a program (named after it). */
+TEST(build_symbolless_section_is_a_libbpf_program)
+{
+	struct bk_insn code[] = {BK_MOV64_IMM(0, 2), BK_EXIT()};
+	struct bk_obj *obj = bk_obj__new("nosym"), *back = NULL;
+	struct bpf_object *bo;
+	struct bpf_program *bp;
+	struct bk_diag d;
+	void *buf;
+	size_t len;
+
+	REQUIRE(obj != NULL);
+	REQUIRE_EQ(bk_obj__add_sec(obj, "xdp.frags", code, 2), 0);
+	REQUIRE_EQ(bk_obj__finish(obj, &d), 0);
+	CHECK_STR(bk_prog__name(bk_obj__prog(obj, 0)), "xdp.frags");
+	REQUIRE_EQ(bk_obj__write_elf(obj, &buf, &len, &d), 0);
+	REQUIRE_EQ(bk_obj__open_mem(buf, len, NULL, &back, &d), 0);
+	REQUIRE_EQ(bk_obj__prog_cnt(back), 1);
+	CHECK_STR(bk_prog__name(bk_obj__prog(back, 0)), "xdp_frags");
+	CHECK_EQ(bk_prog__type(bk_obj__prog(back, 0)), BK_PROG_XDP);
+	bo = bpf_object__open_mem(buf, len, NULL);
+	REQUIRE(bo != NULL);
+	bp = bpf_object__find_program_by_name(bo, "xdp_frags");
+	REQUIRE(bp != NULL);
+	CHECK_EQ(bpf_program__type(bp), BPF_PROG_TYPE_XDP);
+	CHECK_EQ(bpf_program__insn_cnt(bp), 2);
+	bpf_object__close(bo);
+	bk_obj__free(back);
+	bk_obj__free(obj);
+	free(buf);
+}
