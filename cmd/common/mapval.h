@@ -56,6 +56,9 @@ struct mv_type {
 bool mv_type_init(struct mv_type *t, const struct btf *btf, uint32_t id, uint32_t size,
 		  unsigned flags);
 
+/* True when t shows as plain hex bytes (no BTF, or MV_HEX). */
+bool mv_type_is_hex(const struct mv_type *t);
+
 /* A growable text buffer; on allocation failure it stops growing and sets
  * oom (callers check once at the end). */
 struct mv_buf {
@@ -73,6 +76,10 @@ void mv_buf_putc(struct mv_buf *b, char c);
 void mv_buf_printf(struct mv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "0a 00 ff": n bytes as separated hex pairs. */
 void mv_buf_hex(struct mv_buf *b, const void *data, size_t n);
+/* Writes the 3n-1 characters of "0a 00 ff" at out (no NUL) and returns
+ * their end; it may write one scratch byte more, so out needs 3n bytes.
+ * For callers that reserved room already. */
+char *mv_hex(char *restrict out, const void *restrict data, size_t n);
 void mv_buf_u64(struct mv_buf *b, uint64_t v);
 void mv_buf_s64(struct mv_buf *b, int64_t v);
 

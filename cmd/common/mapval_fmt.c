@@ -86,22 +86,31 @@ void mv_buf_printf(struct mv_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-static const char hexdig[] = "0123456789abcdef";
+/* "xy " for every byte value, as a little-endian 4-byte word (the 4th
+ * byte is scratch, overwritten by the next pair). */
+#define HD(x) ((x) < 10 ? '0' + (x) : 'a' - 10 + (x))
+#define H1(b) ((uint32_t)HD((b) >> 4) | (uint32_t)HD((b) & 15) << 8 | (uint32_t)' ' << 16)
+#define H4(b) H1(b), H1((b) + 1), H1((b) + 2), H1((b) + 3)
+#define H16(b) H4(b), H4((b) + 4), H4((b) + 8), H4((b) + 12)
+#define H64(b) H16(b), H16((b) + 16), H16((b) + 32), H16((b) + 48)
+static const uint32_t hex3[256] = {H64(0), H64(64), H64(128), H64(192)};
+
+char *mv_hex(char *restrict out, const void *restrict data, size_t n)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < n; i++) {
+		memcpy(out, &hex3[p[i]], 4);
+		out += 3;
+	}
+	return n ? out - 1 : out;
+}
 
 void mv_buf_hex(struct mv_buf *b, const void *data, size_t n)
 {
-	const uint8_t *p = data;
-	char *q;
-
-	if (!n || !mv_buf_reserve(b, 3 * n))
+	if (!n || !mv_buf_reserve(b, 3 * n + 1))
 		return;
-	q = b->p + b->len;
-	for (size_t i = 0; i < n; i++) {
-		*q++ = hexdig[p[i] >> 4];
-		*q++ = hexdig[p[i] & 15];
-		*q++ = ' ';
-	}
-	b->len += 3 * n - 1;
+	b->len = (size_t)(mv_hex(b->p + b->len, data, n) - b->p);
 }
 
 void mv_buf_u64(struct mv_buf *b, uint64_t v)
@@ -629,6 +638,12 @@ static void fmt_type(struct walk *w, uint32_t id, const uint8_t *p, uint32_t ava
 	default:
 		out_hex(w->o, p, avail);
 	}
+}
+
+bool mv_type_is_hex(const struct mv_type *t)
+{
+	return (!t->btf || !t->id || (t->flags & MV_HEX)) &&
+	       !((t->flags & MV_IPV4) && t->size == 4);
 }
 
 bool mv_type_init(struct mv_type *t, const struct btf *btf, uint32_t id, uint32_t size,

@@ -3,9 +3,9 @@
  * dump.c - `mapctl dump`: every entry of a map, read the fastest way the map
  * allows or the way asked for:
  *
- *   mmap   BPF_F_MMAPABLE arrays: values read from a shared read-only
- *          mapping (stride round_up(value_size, 8)), copied out a chunk at a
- *          time so each chunk is one consistent-ish snapshot, no syscalls
+ *   mmap   BPF_F_MMAPABLE arrays: values read straight from a shared
+ *          read-only mapping (stride round_up(value_size, 8)), populated
+ *          when mapped: one mmap() and no syscall per entry
  *   batch  BPF_MAP_LOOKUP_BATCH: many entries per call; -ENOENT ends the walk
  *          and may still carry entries; -ENOSPC (a hash bucket larger than
  *          the batch, nothing returned) doubles the batch and retries;
@@ -26,7 +26,7 @@
 #include "tool.h"
 
 #define FLUSH_AT (256u << 10)
-#define CHUNK_BYTES (4u << 20)
+#define CHUNK_BYTES (4u << 20) /* keys and values per batch call */
 #define ENOTSUPP_KERNEL 524
 
 struct dump {
@@ -39,6 +39,7 @@ struct dump {
 	uint64_t count, calls, read_ns;
 	const char *method;
 	uint32_t batch; /* entries per batch call, for --stats */
+	bool plain;	/* text, hex key and value, one value per key */
 	int err;	/* first output error */
 };
 
@@ -48,6 +49,24 @@ static void emit_text(struct dump *dp, const void *key, const uint8_t *val)
 {
 	struct mc_map *m = dp->m;
 
+	if (dp->plain) {
+		/* The common case of maps without BTF, one reserve per entry. */
+		size_t need = 5 + 3 * (size_t)m->key_size + 9 + 3 * (size_t)m->value_size + 2;
+		char *q;
+
+		if (!mv_buf_reserve(&dp->buf, need))
+			return;
+		q = dp->buf.p + dp->buf.len;
+		memcpy(q, "key: ", 5);
+		q = mv_hex(q + 5, key, m->key_size);
+		memcpy(q, "  value: ", 9);
+		q = mv_hex(q + 9, val, m->value_size);
+		*q++ = '\n';
+		dp->buf.len = (size_t)(q - dp->buf.p);
+		if (dp->buf.len >= FLUSH_AT && !dp->err)
+			dp->err = mc_flush(&dp->buf);
+		return;
+	}
 	mv_buf_putn(&dp->buf, "key: ", 5);
 	mv_format(&dp->out, &dp->kt, key);
 	if (m->ncpus == 1) {
@@ -104,36 +123,19 @@ static int dump_mmap(struct dump *dp)
 {
 	struct mc_map *m = dp->m;
 	const uint8_t *base;
-	uint8_t *chunk;
-	size_t len, per;
+	uint64_t t0 = now_if(dp);
+	size_t len;
 	int err;
 
 	if (!m->ops->map_view)
 		return -ENOTSUP;
 	err = m->ops->map_view(m, (const void **)&base, &len);
+	dp->read_ns += now_if(dp) - t0;
 	if (err)
 		return err;
-	per = CHUNK_BYTES / m->vstride ? CHUNK_BYTES / m->vstride : 1;
-	chunk = malloc(per * m->vstride);
-	if (!chunk) {
-		m->ops->unmap_view(m, base, len);
-		return -ENOMEM;
-	}
 	dp->method = "mmap";
-	for (uint32_t i = 0; i < m->max_entries && !dp->err;) {
-		uint32_t n = m->max_entries - i < per ? m->max_entries - i : (uint32_t)per;
-		uint64_t t0 = now_if(dp);
-
-		memcpy(chunk, base + (size_t)i * m->vstride, (size_t)n * m->vstride);
-		dp->read_ns += now_if(dp) - t0;
-		for (uint32_t k = 0; k < n; k++) {
-			uint32_t key = i + k;
-
-			emit(dp, &key, chunk + (size_t)k * m->vstride);
-		}
-		i += n;
-	}
-	free(chunk);
+	for (uint32_t i = 0; i < m->max_entries && !dp->err; i++)
+		emit(dp, &i, base + (size_t)i * m->vstride);
 	m->ops->unmap_view(m, base, len);
 	return 0;
 }
@@ -350,6 +352,7 @@ int cmd_dump(const struct mc_opts *o, int argc, char **argv)
 	if (mc_open(argv[0], &dp.m, &d))
 		return mc_fail(o, TOOL_EXIT_USAGE, &d);
 	mc_types(dp.m, o, &dp.kt, &dp.vt);
+	dp.plain = !o->json && dp.m->ncpus == 1 && mv_type_is_hex(&dp.kt) && mv_type_is_hex(&dp.vt);
 	if (o->json) {
 		json_init(&dp.w, stdout, o->pretty);
 		mv_out_json(&dp.out, &dp.w);

@@ -188,7 +188,7 @@ static int k_map_view(struct mc_map *m, const void **base, size_t *len)
 	if (m->type != BPF_MAP_TYPE_ARRAY || !(m->flags & BPF_F_MMAPABLE))
 		return -ENOTSUP;
 	n = (n + (size_t)page - 1) / (size_t)page * (size_t)page;
-	p = mmap(NULL, n, PROT_READ, MAP_SHARED, m->fd, 0);
+	p = mmap(NULL, n, PROT_READ, MAP_SHARED | MAP_POPULATE, m->fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
 	*base = p;
