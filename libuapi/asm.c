@@ -445,15 +445,17 @@ static const char *cut_comment(const char *p, const char *e)
 	return e;
 }
 
-/* Bounds of the "-- asm" section of a conformance test file, if any. */
-static bool conformance_asm(const char *p, const char *e, const char **from, const char **to)
+/* Bounds of the "-- asm" section of a conformance test file.  Returns 0
+ * when the text is no such file, 1 with [*from, *to) set, or -1 for a test
+ * file without an asm section (*from: its first section line). */
+static int conformance_asm(const char *p, const char *e, const char **from, const char **to)
 {
-	const char *start = NULL;
+	const char *start = NULL, *first = NULL;
 
 	while (p < e) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p)), *le = nl ? nl : e;
 
-		if (le - p >= 2 && p[0] == '-' && p[1] == '-') {
+		if (le - p >= 3 && p[0] == '-' && p[1] == '-' && p[2] == ' ') {
 			const char *q = p + 2;
 
 			while (q < le && (*q == ' ' || *q == '\t'))
@@ -462,6 +464,7 @@ static bool conformance_asm(const char *p, const char *e, const char **from, con
 				*to = p;
 				break;
 			}
+			first = first ? first : p;
 			if (le - q >= 3 && !memcmp(q, "asm", 3)) {
 				const char *r = q + 3;
 
@@ -475,15 +478,30 @@ static bool conformance_asm(const char *p, const char *e, const char **from, con
 		}
 		p = nl ? nl + 1 : e;
 	}
-	*from = start;
-	return start != NULL;
+	*from = start ? start : first;
+	return start ? 1 : first ? -1 : 0;
+}
+
+static uint32_t line_of(const char *src, const char *at)
+{
+	uint32_t l = 1;
+
+	for (const char *q = src; q < at; q++)
+		l += *q == '\n';
+	return l;
 }
 
 static int assemble_lines(struct asm_state *st)
 {
 	const char *p = st->src, *e = st->end, *from = NULL, *to = NULL;
-	bool conf = conformance_asm(p, e, &from, &to);
+	int conf = conformance_asm(p, e, &from, &to);
 
+	if (conf < 0) {
+		st->line = line_of(st->src, from);
+		st->ntoks = 0;
+		return asm_err(st, BK_E_PROG_EMPTY, 1,
+			       "a conformance test file without an '-- asm' section");
+	}
 	st->line = 1;
 	while (p < e) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p)), *le = nl ? nl : e;
@@ -512,10 +530,7 @@ static int assemble_lines(struct asm_state *st)
 	}
 	if (conf && from == to) {
 		/* Point at the "-- asm" line itself. */
-		st->line = 1;
-		for (const char *q = st->src; q < from - 1 && q < e; q++)
-			if (*q == '\n')
-				st->line++;
+		st->line = line_of(st->src, from) - 1;
 		st->ntoks = 0;
 		return asm_err(st, BK_E_PROG_EMPTY, 1, "the '-- asm' section is empty");
 	}

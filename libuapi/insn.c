@@ -111,7 +111,7 @@ static int check_fields(const struct bk_op_info *oi, const struct bk_insn *in, s
 		unsigned bit, disc;
 		const char *name;
 	} f[] = {
-		{BK_F_DST, BK_DISC_NONE, "dst"},
+		{BK_F_DST, ~0u, "dst"}, /* dst never discriminates */
 		{BK_F_SRC, BK_DISC_SRC, "src"},
 		{BK_F_OFF, BK_DISC_OFF, "off"},
 		{BK_F_IMM, BK_DISC_IMM, "imm"},
