@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+/*
+ * prune.c - state pruning.  At prune points (jump targets and the
+ * instruction after a conditional jump) the current state is compared with
+ * the checkpoints recorded there.  A checkpoint whose every path has been
+ * explored (branches == 0) and that subsumes the current state (every live
+ * register and stack slot of the current state is within the old one's)
+ * ends the current path: everything it could do was already proven safe.
+ * A checkpoint still being explored is on a loop through this point; an
+ * exactly equal state there means the loop makes no progress.
+ *
+ * Liveness is static (registers not read before being written on any path
+ * from the instruction are ignored); every scalar is compared precisely,
+ * which prunes no more than the kernel does.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "verify_int.h"
+
+#define IDMAP_MAX 64
+
+struct idmap {
+	uint32_t old[IDMAP_MAX], cur[IDMAP_MAX];
+	int n;
+	uint32_t tmp;
+};
+
+static bool check_ids(uint32_t old, uint32_t cur, struct idmap *m)
+{
+	if (!old)
+		return !cur;
+	if (!cur)
+		return false;
+	for (int i = 0; i < m->n; i++) {
+		if (m->old[i] == old)
+			return m->cur[i] == cur;
+		if (m->cur[i] == cur)
+			return false;
+	}
+	if (m->n == IDMAP_MAX)
+		return false;
+	m->old[m->n] = old;
+	m->cur[m->n++] = cur;
+	return true;
+}
+
+static bool check_scalar_ids(uint32_t old, uint32_t cur, struct idmap *m)
+{
+	old = old ? old : 0x80000000u + ++m->tmp;
+	cur = cur ? cur : 0x80000000u + ++m->tmp;
+	return check_ids(old, cur, m);
+}
+
+static bool range_within(const struct vreg *o, const struct vreg *c)
+{
+	return o->umin <= c->umin && o->umax >= c->umax && o->smin <= c->smin &&
+	       o->smax >= c->smax && o->u32min <= c->u32min && o->u32max >= c->u32max &&
+	       o->s32min <= c->s32min && o->s32max >= c->s32max;
+}
+
+static bool regs_exact(const struct vreg *o, const struct vreg *c, struct idmap *m)
+{
+	return o->type == c->type && o->flags == c->flags && o->frameno == c->frameno &&
+	       o->off == c->off && o->aux == c->aux && o->var_off.value == c->var_off.value &&
+	       o->var_off.mask == c->var_off.mask && o->smin == c->smin && o->smax == c->smax &&
+	       o->umin == c->umin && o->umax == c->umax && o->s32min == c->s32min &&
+	       o->s32max == c->s32max && o->u32min == c->u32min && o->u32max == c->u32max &&
+	       check_ids(o->id, c->id, m) && check_ids(o->ref_obj_id, c->ref_obj_id, m);
+}
+
+static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m, bool exact)
+{
+	if (o->type == VT_NOT_INIT)
+		return !exact || c->type == VT_NOT_INIT;
+	if (c->type == VT_NOT_INIT)
+		return false;
+	if (exact) {
+		if (o->type == VT_SCALAR && c->type == VT_SCALAR)
+			return regs_exact(o, c, m) ||
+			       (o->id == 0 && c->id == 0 && regs_exact(o, c, m));
+		return regs_exact(o, c, m);
+	}
+	if (o->type != c->type)
+		return false;
+	switch (o->type) {
+	case VT_SCALAR:
+		if ((o->id & V_ADD_CONST) != (c->id & V_ADD_CONST) || o->off != c->off)
+			return false;
+		return range_within(o, c) && tnum_in(o->var_off, c->var_off) &&
+		       check_scalar_ids(o->id, c->id, m);
+	case VT_MAP_VALUE:
+	case VT_MAP_KEY:
+	case VT_MEM:
+		return o->flags == c->flags && o->off == c->off && o->aux == c->aux &&
+		       range_within(o, c) && tnum_in(o->var_off, c->var_off) &&
+		       check_ids(o->id, c->id, m) && check_ids(o->ref_obj_id, c->ref_obj_id, m);
+	case VT_PKT:
+	case VT_PKT_META:
+		if (o->aux > c->aux || o->off != c->off)
+			return false;
+		return check_ids(o->id, c->id, m) && range_within(o, c) &&
+		       tnum_in(o->var_off, c->var_off);
+	default:
+		return regs_exact(o, c, m);
+	}
+}
+
+static bool slot_scalar(const struct vslot *s, struct vreg *fake)
+{
+	if (slot_is_spilled(s)) {
+		for (int i = 0; i < 8; i++)
+			if (s->stype[i] != STK_SPILL)
+				return false;
+		if (s->spilled.type != VT_SCALAR)
+			return false;
+		*fake = s->spilled;
+		return true;
+	}
+	for (int i = 0; i < 8; i++)
+		if (s->stype[i] != STK_MISC)
+			return false;
+	reg_mark_unknown(fake);
+	return true;
+}
+
+static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, bool exact)
+{
+	for (int i = 0; i < o->nslots * 8; i++) {
+		int spi = i / 8, b = i % 8;
+		const struct vslot *os = &o->stack[spi];
+		uint8_t ot = os->stype[b];
+
+		if (exact && (spi >= c->nslots || ot != c->stack[spi].stype[b]))
+			return false;
+		if (ot == STK_INVALID || (!exact && ot == STK_MISC))
+			continue;
+		if (spi >= c->nslots)
+			return false;
+		const struct vslot *cs = &c->stack[spi];
+		struct vreg fo, fc;
+
+		if (!exact && slot_scalar(os, &fo) && slot_scalar(cs, &fc)) {
+			if (!regsafe(&fo, &fc, m, false))
+				return false;
+			i += 7 - b;
+			continue;
+		}
+		if (ot != cs->stype[b])
+			return false;
+		if (b != 7)
+			continue;
+		if (ot == STK_SPILL && !regsafe(&os->spilled, &cs->spilled, m, exact))
+			return false;
+	}
+	return true;
+}
+
+static bool states_equal(struct venv *env, const struct vstate *o, const struct vstate *c, int insn,
+			 bool exact)
+{
+	struct idmap m = {0};
+
+	if (o->curframe != c->curframe || o->nrefs != c->nrefs)
+		return false;
+	for (int f = 0; f <= o->curframe; f++)
+		if (o->frames[f]->callsite != c->frames[f]->callsite)
+			return false;
+	for (int f = o->curframe; f >= 0; f--) {
+		const struct vframe *of = o->frames[f], *cf = c->frames[f];
+		uint16_t live;
+
+		if (f == o->curframe)
+			live = env->aux[insn].live;
+		else
+			live = env->aux[o->frames[f + 1]->callsite + 1].live & 0x3c0;
+		for (int r = 0; r < 10; r++) {
+			if (!(live & (1u << r)))
+				continue;
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
+				return false;
+		}
+		if (!stacksafe(of, cf, &m, exact))
+			return false;
+	}
+	for (int i = 0; i < o->nrefs; i++)
+		if (!check_ids(o->refs[i].id, c->refs[i].id, &m))
+			return false;
+	return true;
+}
+
+void path_done(struct venv *env, struct vstate *st)
+{
+	(void)env;
+	for (struct vstate *p = st->parent; p; p = p->parent) {
+		if (--p->branches)
+			break;
+	}
+}
+
+static bool maybe_looping(const struct vstate *o, const struct vstate *c)
+{
+	if (o->curframe != c->curframe)
+		return false;
+	for (int i = 0; i <= c->curframe; i++)
+		if (o->frames[i]->callsite != c->frames[i]->callsite)
+			return false;
+	return true;
+}
+
+int is_state_visited(struct venv *env, int insn)
+{
+	struct vstate *cur = env->cur, *sl, *n;
+	bool add = false;
+	uint32_t cnt = 0;
+
+	if (!(env->aux[insn].flags & AUX_PRUNE))
+		return 0;
+	if (env->jmps_processed - env->prev_jmps_processed >= 2 &&
+	    env->insn_processed - env->prev_insn_processed >= 8)
+		add = true;
+	for (sl = env->explored[insn]; sl; sl = sl->next) {
+		cnt++;
+		if (sl->branches) {
+			if (maybe_looping(sl, cur) && states_equal(env, sl, cur, insn, true))
+				return verr(env, BK_E_V_INF_LOOP,
+					    "infinite loop detected at insn %d", insn);
+			if (env->jmps_processed - env->prev_jmps_processed < 20 &&
+			    env->insn_processed - env->prev_insn_processed < 100)
+				add = false;
+			continue;
+		}
+		if (states_equal(env, sl, cur, insn, false)) {
+			sl->hit++;
+			return 1;
+		}
+		sl->miss++;
+	}
+	if (cnt > env->stats.max_states_per_insn)
+		env->stats.max_states_per_insn = cnt;
+	if (!add)
+		return 0;
+	n = state_copy(cur);
+	if (!n)
+		return -ENOMEM;
+	n->branches = 1;
+	n->parent = cur->parent;
+	n->insn = insn;
+	n->next = env->explored[insn];
+	env->explored[insn] = n;
+	cur->parent = n;
+	env->prev_insn_processed = env->insn_processed;
+	env->prev_jmps_processed = env->jmps_processed;
+	env->stats.states_total++;
+	env->states_live++;
+	if (env->states_live > env->stats.peak_states)
+		env->stats.peak_states = env->states_live;
+	return 0;
+}

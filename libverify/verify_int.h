@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * verify_int.h - libverify internals: abstract register and stack state,
+ * verifier states, the environment of one run, and the functions the
+ * passes (cfg, alu, branch, mem, stack, call, prune, log) share.
+ *
+ * Model: the kernel's privileged verifier.  A register is a type (scalar or
+ * one of the pointer kinds) with a fixed offset `off` and a variable part
+ * (tnum var_off plus signed/unsigned 64- and 32-bit bounds, kept
+ * consistent by reg_bounds_sync).  A state is a call stack of frames, each
+ * with 11 registers and a stack of 8-byte slots.  Exploration is depth
+ * first over a work list of states; checkpoints at prune points let later
+ * paths stop when an earlier, fully explored state subsumes them.
+ */
+#ifndef BK_VERIFY_INT_H
+#define BK_VERIFY_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "verify.h"
+
+#define V_MAX_REGS 11
+#define V_MAX_FRAMES 8
+#define V_MAX_STACK 512
+#define V_MAX_VAR_OFF (1 << 29)
+#define V_MAX_VAR_SIZ (1 << 29)
+#define V_DEFAULT_MAX_INSNS 1000000
+
+/* ---- tnum: a value with known bits (value) and unknown bits (mask) ---- */
+struct tnum {
+	uint64_t value, mask;
+};
+
+#define TNUM(v, m) ((struct tnum){.value = (v), .mask = (m)})
+static inline struct tnum tnum_const(uint64_t v)
+{
+	return TNUM(v, 0);
+}
+static inline struct tnum tnum_unknown(void)
+{
+	return TNUM(0, ~0ULL);
+}
+static inline bool tnum_is_const(struct tnum a)
+{
+	return !a.mask;
+}
+static inline bool tnum_is_unknown(struct tnum a)
+{
+	return !~a.mask;
+}
+struct tnum tnum_range(uint64_t min, uint64_t max);
+struct tnum tnum_lshift(struct tnum a, unsigned shift);
+struct tnum tnum_rshift(struct tnum a, unsigned shift);
+struct tnum tnum_arshift(struct tnum a, unsigned shift, unsigned bits);
+struct tnum tnum_add(struct tnum a, struct tnum b);
+struct tnum tnum_sub(struct tnum a, struct tnum b);
+struct tnum tnum_neg(struct tnum a);
+struct tnum tnum_and(struct tnum a, struct tnum b);
+struct tnum tnum_or(struct tnum a, struct tnum b);
+struct tnum tnum_xor(struct tnum a, struct tnum b);
+struct tnum tnum_mul(struct tnum a, struct tnum b);
+struct tnum tnum_intersect(struct tnum a, struct tnum b);
+struct tnum tnum_union(struct tnum a, struct tnum b);
+struct tnum tnum_cast(struct tnum a, unsigned bytes);
+struct tnum tnum_bswap(struct tnum a, unsigned bits);
+bool tnum_is_aligned(struct tnum a, uint64_t size);
+/* b is a subset of a. */
+bool tnum_in(struct tnum a, struct tnum b);
+struct tnum tnum_subreg(struct tnum a);
+struct tnum tnum_clear_subreg(struct tnum a);
+struct tnum tnum_with_subreg(struct tnum reg, struct tnum subreg);
+struct tnum tnum_const_subreg(struct tnum a, uint32_t v);
+static inline bool tnum_subreg_is_const(struct tnum a)
+{
+	return !(uint32_t)a.mask;
+}
+int tnum_str(char *buf, size_t size, struct tnum a);
+
+/* ---- registers --------------------------------------------------------- */
+enum vtype {
+	VT_NOT_INIT = 0,
+	VT_SCALAR,
+	VT_CTX,
+	VT_STACK,
+	VT_MAP_PTR,   /* CONST_PTR_TO_MAP */
+	VT_MAP_VALUE, /* aux: map index */
+	VT_MAP_KEY,   /* aux: map index */
+	VT_PKT,	      /* aux: checked range beyond off (or AT/BEYOND_PKT_END) */
+	VT_PKT_META,
+	VT_PKT_END,
+	VT_MEM,	 /* aux: mem_size */
+	VT_FUNC, /* aux: subprogram index */
+	VT_SOCK_COMMON,
+	VT_SOCKET,
+	VT_TCP_SOCK,
+	VT_BTF_ID,
+	VT__COUNT
+};
+
+/* Type flags, as the kernel's. */
+enum {
+	VF_NULL = 1 << 0,    /* PTR_MAYBE_NULL */
+	VF_RDONLY = 1 << 1,  /* MEM_RDONLY */
+	VF_RINGBUF = 1 << 2, /* MEM_RINGBUF */
+};
+
+/* Scalar ids: a register "rY + delta" carries rY's id with one of these
+ * flags and delta in off. */
+#define V_ADD_CONST64 (1u << 31)
+#define V_ADD_CONST32 (1u << 30)
+#define V_ADD_CONST (V_ADD_CONST64 | V_ADD_CONST32)
+
+#define V_AT_PKT_END (-1)
+#define V_BEYOND_PKT_END (-2)
+
+struct vreg {
+	uint8_t type; /* enum vtype */
+	uint8_t flags;
+	uint8_t frameno; /* VT_STACK: frame the pointer points into */
+	uint8_t pad;
+	int32_t off; /* fixed offset of a pointer */
+	struct tnum var_off;
+	int64_t smin, smax;
+	uint64_t umin, umax;
+	int32_t s32min, s32max;
+	uint32_t u32min, u32max;
+	uint32_t id;	     /* NULL tracking, packet id, linked scalars */
+	uint32_t ref_obj_id; /* acquired reference, 0: none */
+	int32_t aux;	     /* per type: see enum vtype */
+};
+
+/* Stack slot byte types. */
+enum {
+	STK_INVALID = 0,
+	STK_SPILL,
+	STK_MISC,
+	STK_ZERO,
+};
+
+struct vslot {
+	struct vreg spilled;
+	uint8_t stype[8]; /* byte i is fp-(8*spi)-1-i ... see stack.c */
+};
+
+struct vframe {
+	struct vreg regs[V_MAX_REGS];
+	int callsite; /* insn of the call in the caller; -1 in frame 0 */
+	int subprog;
+	int frameno;
+	int nslots; /* allocated stack / 8 */
+	struct vslot *stack;
+};
+
+struct vref {
+	uint32_t id;
+	int insn;
+};
+
+struct vstate {
+	struct vframe *frames[V_MAX_FRAMES];
+	int curframe;
+	struct vref *refs;
+	int nrefs;
+	/* pruning bookkeeping */
+	struct vstate *parent; /* last checkpoint on this path */
+	uint32_t branches;     /* unfinished paths below this checkpoint */
+	int insn;	       /* checkpoint: instruction it belongs to */
+	struct vstate *next;   /* next checkpoint at the same instruction */
+	uint32_t miss, hit;
+};
+
+/* ---- program facts ------------------------------------------------------ */
+enum {
+	AUX_PRUNE = 1 << 0,   /* prune point */
+	AUX_JMP_DST = 1 << 1, /* target of a jump */
+	AUX_SEEN = 1 << 2,    /* reached by the abstract interpretation */
+	AUX_FORCE_CKPT = 1 << 3,
+};
+
+struct vaux {
+	uint8_t flags;
+	uint8_t ptr_type; /* first pointer type a load/store used (+1), 0: none */
+	uint16_t live;	  /* registers live before the insn (bit n: rn) */
+	int32_t subprog;  /* subprogram the insn belongs to */
+	int32_t map;	  /* ld_imm64 of a map: map index, -1: none */
+	uint32_t map_off; /* ld_imm64 of a map value: offset */
+	uint8_t ld_kind;  /* ld_imm64: 0 number, 1 map ptr, 2 map value, 3 func */
+};
+
+struct vsubprog {
+	int start, end; /* [start, end) */
+	int stack_depth;
+	bool global; /* BTF linkage global: verified on its own */
+	bool has_tail_call, has_ld_abs;
+	const char *name;
+	int nargs;	      /* global: argument count from BTF */
+	uint8_t arg_kind[5];  /* global: 0 scalar, 1 ctx, 2 mem(_or_null) */
+	uint32_t arg_size[5]; /* global mem args: bytes */
+	bool called;
+};
+
+struct vpending {
+	struct vstate *st;
+	int insn, prev;
+};
+
+struct venv {
+	const struct bk_verify_input *in;
+	struct bk_verify_opts opts;
+	struct bk_dinsn *insns;
+	size_t cnt;
+	struct vaux *aux;
+	struct vsubprog *subprogs;
+	int nsubprogs;
+	struct vstate **explored; /* per insn: checkpoints */
+	struct vpending *stack;	  /* pending branches */
+	int nstack, capstack;
+	struct vstate *cur;
+	int insn_idx, prev_insn_idx;
+	uint32_t id_gen;
+	uint64_t insn_processed, prev_insn_processed;
+	uint64_t jmps_processed, prev_jmps_processed;
+	uint64_t t_start;
+	uint32_t states_live;
+	uint32_t cur_subprog_root; /* entry subprog being verified */
+	struct bk_verify_stats stats;
+	struct bk_diag *diag;
+	int err;
+	char *logbuf;
+	size_t loglen, logcap;
+};
+
+/* ---- env.c: errors and helpers ----------------------------------------- */
+/* Records a rejection (first one wins); returns -code. */
+int verr(struct venv *env, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct vframe *cur_frame(struct venv *env);
+struct vreg *cur_regs(struct venv *env);
+const char *vtype_str(const struct vreg *r, char *buf, size_t size);
+uint64_t v_now_ns(void);
+
+/* ---- bounds.c: scalar bounds -------------------------------------------- */
+void reg_mark_known(struct vreg *r, uint64_t imm);
+void reg_mark32_known(struct vreg *r, uint64_t imm);
+void reg_mark_unknown(struct vreg *r);
+void reg_mark_not_init(struct vreg *r);
+void reg_mark_unbounded(struct vreg *r);
+void reg_mark64_unbounded(struct vreg *r);
+void reg_mark32_unbounded(struct vreg *r);
+void reg_update_bounds(struct vreg *r);
+void reg_bounds_sync(struct vreg *r);
+bool reg_bounds_sane(const struct vreg *r);
+void reg_zext_32_to_64(struct vreg *r);
+void reg_coerce_to_size(struct vreg *r, int size);
+void reg_coerce_to_size_sx(struct vreg *r, int size);
+void reg_coerce_subreg_to_size_sx(struct vreg *r, int size);
+static inline bool reg_is_const(const struct vreg *r, bool is32)
+{
+	return r->type == VT_SCALAR &&
+	       (is32 ? tnum_subreg_is_const(r->var_off) : tnum_is_const(r->var_off));
+}
+static inline uint64_t reg_const_val(const struct vreg *r, bool is32)
+{
+	return is32 ? (uint32_t)r->var_off.value : r->var_off.value;
+}
+static inline bool reg_is_null(const struct vreg *r)
+{
+	return r->type == VT_SCALAR && tnum_is_const(r->var_off) && r->var_off.value == 0;
+}
+static inline bool reg_is_ptr(const struct vreg *r)
+{
+	return r->type != VT_SCALAR && r->type != VT_NOT_INIT;
+}
+static inline bool reg_is_pkt(const struct vreg *r)
+{
+	return r->type == VT_PKT || r->type == VT_PKT_META;
+}
+static inline bool reg_is_pkt_any(const struct vreg *r)
+{
+	return reg_is_pkt(r) || r->type == VT_PKT_END;
+}
+int reg_width(const struct vreg *r); /* bits of umax */
+
+/* ---- alu.c ---------------------------------------------------------------- */
+int check_alu(struct venv *env, const struct bk_dinsn *d);
+/* Scalar dst op= src on the bounds (shared with tests). */
+void scalar_alu(struct vreg *dst, const struct vreg *src, int opk, bool alu32);
+enum {
+	OPK_ADD,
+	OPK_SUB,
+	OPK_MUL,
+	OPK_DIV,
+	OPK_OR,
+	OPK_AND,
+	OPK_LSH,
+	OPK_RSH,
+	OPK_NEG,
+	OPK_MOD,
+	OPK_XOR,
+	OPK_MOV,
+	OPK_ARSH,
+	OPK_END
+};
+int op_alu_kind(unsigned op, bool *alu32, bool *is_x);
+uint32_t new_id(struct venv *env);
+
+/* ---- branch.c -------------------------------------------------------------- */
+int check_cond_jmp(struct venv *env, const struct bk_dinsn *d, int *next);
+int is_branch_taken(struct vreg *r1, struct vreg *r2, int opk, bool is32);
+void regs_refine_cond(struct vreg *r1, struct vreg *r2, int opk, bool is32);
+/* Jump kinds for branch.c. */
+enum {
+	JK_EQ,
+	JK_NE,
+	JK_GT,
+	JK_GE,
+	JK_LT,
+	JK_LE,
+	JK_SGT,
+	JK_SGE,
+	JK_SLT,
+	JK_SLE,
+	JK_SET,
+	JK_NSET
+};
+int op_jmp_kind(unsigned op, bool *is32, bool *is_x);
+
+/* ---- mem.c / stack.c --------------------------------------------------------- */
+enum {
+	V_READ,
+	V_WRITE
+};
+int check_mem_access(struct venv *env, int regno, int off, int size, int t, int value_regno,
+		     bool strict_once, bool sx);
+int check_load_store(struct venv *env, const struct bk_dinsn *d);
+int check_atomic(struct venv *env, const struct bk_dinsn *d);
+int check_helper_mem_access(struct venv *env, int regno, int size, int t, bool zero_ok, bool raw);
+int check_mem_size_reg(struct venv *env, int regno, int t, bool zero_ok);
+int check_ptr_off_reg(struct venv *env, const struct vreg *r, int regno, bool fixed_ok);
+int stack_grow(struct venv *env, struct vframe *f, int size);
+int check_stack_access_bounds(struct venv *env, int regno, int off, int size, int t);
+int stack_read(struct venv *env, int regno, int off, int size, int dst);
+int stack_write(struct venv *env, int regno, int off, int size, int value_regno,
+		const struct bk_dinsn *d);
+int stack_range_init(struct venv *env, int regno, int off, int size, bool zero_ok, int t, bool raw);
+void stack_mark_written(struct venv *env, int regno, int off, int size);
+bool slot_is_spilled(const struct vslot *s);
+bool slot_is_spilled_scalar(const struct vslot *s);
+int64_t stack_const_key(struct venv *env, const struct vreg *key, uint32_t key_size);
+
+/* ---- ctx.c ------------------------------------------------------------------- */
+/* Checks a context access; on success *type is the loaded value's type
+ * (VT_SCALAR or a packet pointer) and *flags its flags. */
+int ctx_access(struct venv *env, int off, int size, int t, uint8_t *type, uint8_t *flags);
+bool ctx_supported(enum bk_prog_type type);
+bool prog_type_pkt_access(enum bk_prog_type type, int t);
+bool prog_type_ld_abs(enum bk_prog_type type);
+int check_return_code(struct venv *env);
+
+/* ---- call.c / helpers.c --------------------------------------------------------- */
+int check_helper_call(struct venv *env, const struct bk_dinsn *d);
+int check_kfunc_call(struct venv *env, const struct bk_dinsn *d);
+int check_func_call(struct venv *env, const struct bk_dinsn *d, int *next);
+int prepare_func_exit(struct venv *env, int *next);
+int check_ld_abs(struct venv *env, const struct bk_dinsn *d);
+void clear_all_pkt_pointers(struct venv *env);
+void mark_ptr_or_null_regs(struct venv *env, struct vstate *st, uint32_t id, bool is_null);
+int check_reference_leak(struct venv *env);
+
+struct vhelper;
+const struct vhelper *vhelper_get(uint32_t id);
+bool vhelper_allowed(const struct vhelper *h, enum bk_prog_type type);
+
+/* ---- state.c -------------------------------------------------------------------- */
+struct vstate *state_new(struct venv *env);
+struct vstate *state_copy(const struct vstate *src);
+void state_free(struct vstate *st);
+struct vframe *frame_new(int callsite, int subprog, int frameno);
+void frame_init_regs(struct vframe *f);
+int push_branch(struct venv *env, int insn, int prev, struct vstate **out);
+struct vreg *frame_reg_of(struct venv *env, const struct vreg *ptr); /* unused */
+struct vframe *ptr_frame(struct venv *env, const struct vreg *ptr);
+
+/* ---- cfg.c ----------------------------------------------------------------------- */
+int check_structure(struct venv *env);
+int check_max_stack_depth(struct venv *env);
+void compute_liveness(struct venv *env);
+
+/* ---- prune.c ---------------------------------------------------------------------- */
+/* 1: pruned (path ends), 0: continue, <0 error. */
+int is_state_visited(struct venv *env, int insn);
+void path_done(struct venv *env, struct vstate *st);
+
+/* ---- log.c ------------------------------------------------------------------------ */
+void vlog(struct venv *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vlog_state(struct venv *env, int insn, bool all);
+void vlog_insn(struct venv *env, int insn);
+void reg_str(const struct vreg *r, char *buf, size_t size);
+bool vlog_on(struct venv *env, int level);
+
+#endif /* BK_VERIFY_INT_H */
