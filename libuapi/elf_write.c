@@ -118,6 +118,37 @@ static int extern_sym(struct wr *w, const char *name)
 	return (int)w->next++;
 }
 
+/* As clang: a relocation naming a global function or variable is made
+ * against that symbol (call imm -1, ld_imm64 imm = offset from it), not
+ * against its section.  True when name is such a symbol. */
+static bool global_named(const struct bk_obj *obj, const char *name)
+{
+	for (size_t i = 0; name && i < obj->nsecs; i++)
+		for (size_t k = 0; k < obj->secs[i].pub.nsyms; k++)
+			if (obj->secs[i].syms[k].global && obj->secs[i].syms[k].func &&
+			    !strcmp(obj->secs[i].syms[k].name, name))
+				return true;
+	for (size_t i = 0; name && i < obj->ndsecs; i++)
+		for (size_t k = 0;
+		     obj->dsecs[i].kind == BK_DSEC_DATA && k < obj->dsecs[i].pub.nsyms; k++)
+			if (obj->dsecs[i].syms[k].global &&
+			    !strcmp(obj->dsecs[i].syms[k].name, name))
+				return true;
+	return false;
+}
+
+/* Symbol table index of the defined global symbol name. */
+static uint32_t global_index(const struct wr *w, const char *name)
+{
+	const Elf64_Sym *sy = (const Elf64_Sym *)w->syms.p;
+
+	for (uint32_t i = w->first_global; i < w->nsyms; i++)
+		if (sy[i].st_shndx != SHN_UNDEF &&
+		    !strcmp((const char *)w->strtab.p + sy[i].st_name, name))
+			return i;
+	return 0;
+}
+
 /* Code, patched for the relocations, and the relocations themselves. */
 static int code_sec(struct wr *w, size_t si, struct buf *rel)
 {
@@ -131,7 +162,27 @@ static int code_sec(struct wr *w, size_t si, struct buf *rel)
 		const struct bk_rtarget *t = &cs->tgts[k];
 		uint32_t i = cs->relocs[k].insn, symi = 0, type = R_BPF_64_64;
 		struct bk_insn *in = &ins[i];
+		const char *gname = cs->relocs[k].sym;
+		bool named = (t->kind == BK_RELO_CALL || t->kind == BK_RELO_FUNC ||
+			      t->kind == BK_RELO_MAP_VALUE) &&
+			     global_named(w->obj, gname);
 
+		if (named) {
+			symi = global_index(w, gname);
+			in->src = t->kind == BK_RELO_CALL ? BK_OPDVAL_CALL_LOCAL : 0;
+			in->imm = t->kind == BK_RELO_CALL ? -1
+				  : t->kind == BK_RELO_FUNC
+					  ? 0
+					  : (int32_t)(t->off - cs->relocs[k].sym_off);
+			if (t->kind != BK_RELO_CALL)
+				in[1].imm = 0;
+			type = t->kind == BK_RELO_CALL ? R_BPF_64_32 : R_BPF_64_64;
+			Elf64_Rel r = {.r_offset = (uint64_t)i * 8,
+				       .r_info = ELF64_R_INFO(symi, type)};
+
+			put(rel, &r, sizeof(r));
+			continue;
+		}
 		switch (t->kind) {
 		case BK_RELO_CALL:
 			in->src = BK_OPDVAL_CALL_LOCAL;
@@ -191,7 +242,8 @@ static bool has_rel(const struct bk_obj *obj, size_t si)
 	const struct bk_csec *cs = &obj->secs[si];
 
 	for (size_t k = 0; k < cs->pub.nrelocs; k++)
-		if (cs->tgts[k].kind != BK_RELO_CALL || (size_t)cs->tgts[k].idx != si)
+		if (cs->tgts[k].kind != BK_RELO_CALL || (size_t)cs->tgts[k].idx != si ||
+		    global_named(obj, cs->relocs[k].sym))
 			return true;
 	return false;
 }
