@@ -87,7 +87,7 @@ static void bk_interp_vfault(struct bk_vm_run *run, const struct bk_vm_prog *pro
 {
 	run->sh.status |= BK_VM_ST_FAULT;
 	run->fault_code = code;
-	run->fault_insn = pc - prog->code;
+	run->fault_insn = pc - prog->code[run->sh.mode];
 	run->fault_prog = prog;
 	vsnprintf(run->fault_msg, sizeof(run->fault_msg), fmt, ap);
 }
@@ -119,16 +119,28 @@ static void __attribute__((cold)) bk_interp_fault_mem(struct bk_vm_run *run,
 }
 
 #define BK_CHECKED 1
+#define BK_MODE BK_VM_CHECKED
 #define BK_INTERP_FN bk_interp_checked
 #include "interp_body_int.h"
 #undef BK_INTERP_FN
+#undef BK_MODE
 #undef BK_CHECKED
 
 #define BK_CHECKED 0
+#define BK_MODE BK_VM_TRUSTED
 #define BK_INTERP_FN bk_interp_trusted
 #include "interp_body_int.h"
 #undef BK_INTERP_FN
+#undef BK_MODE
 #undef BK_CHECKED
+
+const void *const *bk_interp_labels(enum bk_vm_mode mode)
+{
+	uint64_t t = mode == BK_VM_TRUSTED ? bk_interp_trusted(NULL, NULL, NULL, NULL, 0)
+					   : bk_interp_checked(NULL, NULL, NULL, NULL, 0);
+
+	return (const void *const *)(uintptr_t)t;
+}
 
 /* bk_vm_run_shared.call for the interpreter: runs the function at fn (a
  * LDDW_FUNC value) of the running program in a new frame. */
@@ -137,7 +149,8 @@ static uint64_t bk_interp_call(struct bk_vm_run *run, uint64_t fn, uint64_t r1, 
 {
 	const struct bk_vm_prog *prog = run->sh.prog;
 	uint64_t args[5] = {r1, r2, r3, r4, r5};
-	uint64_t off = fn - (uintptr_t)prog->code;
+	const struct bk_vinsn *code = prog->code[run->sh.mode];
+	uint64_t off = fn - (uintptr_t)code;
 	uint32_t depth = run->sh.depth + 1;
 	uint64_t r0;
 
@@ -180,15 +193,15 @@ int bk_interp_exec(struct bk_vm_run *run, struct bk_vm_prog *prog, uint64_t *r0,
 	run->fault_insn = -1;
 	run->fault_prog = NULL;
 	if (run->sh.mode == BK_VM_TRUSTED)
-		ret = bk_interp_trusted(run, prog, prog->code, args, 0);
+		ret = bk_interp_trusted(run, prog, prog->code[BK_VM_TRUSTED], args, 0);
 	else
-		ret = bk_interp_checked(run, prog, prog->code, args, 0);
+		ret = bk_interp_checked(run, prog, prog->code[BK_VM_CHECKED], args, 0);
 	if (run->sh.status & BK_VM_ST_FAULT) {
 		const struct bk_vm_prog *fp = run->fault_prog ? run->fault_prog : prog;
 		const struct bk_op_info *oi = NULL;
 
 		if (run->fault_insn >= 0 && (size_t)run->fault_insn < fp->cnt)
-			oi = bk_op_info(fp->code[run->fault_insn].op);
+			oi = bk_op_info(fp->ops[run->fault_insn]);
 		if (fp != prog)
 			return bk_diag__set(diag, run->fault_code, run->fault_insn,
 					    "insn %ld (%s) of tail-called program %s: %s",

@@ -28,19 +28,27 @@ static uint64_t BK_INTERP_FN(struct bk_vm_run *run, const struct bk_vm_prog *pro
 		[BK_VOP_LDDW_TAIL] = &&op_LDDW_TAIL,
 	};
 	struct bk_frame frames[BK_VM_MAX_FRAMES];
-	uint8_t *fp = run->sh.stack_top - (size_t)base * BK_VM_STACK_SIZE;
+	uint8_t *fp;
 	uint64_t may_goto = BK_VM_MAX_LOOPS;
 	uint32_t nf = 0;
 	uint64_t r[11];
-	const struct bk_vinsn *target;
+	const struct bk_vinsn *target, *code;
 #if BK_CHECKED
-	const uint8_t *stack_top = run->sh.stack_top;
-	uint64_t limit = run->budget ? run->budget : UINT64_MAX;
+	const uint8_t *stack_top;
+	uint64_t limit;
 	uintptr_t fa_addr = 0;
 	unsigned fa_size = 0;
 	bool fa_write = false;
 #endif
 
+	if (!run) /* the label table, for bk_interp_labels() */
+		return (uint64_t)(uintptr_t)labels;
+	fp = run->sh.stack_top - (size_t)base * BK_VM_STACK_SIZE;
+	code = prog->code[BK_MODE];
+#if BK_CHECKED
+	stack_top = run->sh.stack_top;
+	limit = run->budget ? run->budget : UINT64_MAX;
+#endif
 	r[0] = 0;
 	for (int i = 0; i < 5; i++)
 		r[i + 1] = args[i];
@@ -49,7 +57,7 @@ static uint64_t BK_INTERP_FN(struct bk_vm_run *run, const struct bk_vm_prog *pro
 
 #define DST r[pc->dst]
 #define SRC r[pc->src]
-#define IMM pc->imm
+#define IMM ((int64_t)pc->imm)
 #define ADDR_D (DST + (uint64_t)(int64_t)pc->off)
 #define ADDR_S (SRC + (uint64_t)(int64_t)pc->off)
 #if BK_CHECKED
@@ -57,7 +65,7 @@ static uint64_t BK_INTERP_FN(struct bk_vm_run *run, const struct bk_vm_prog *pro
 	do {                                                                                       \
 		if (unlikely(++run->insns > limit))                                                \
 			goto fault_budget;                                                         \
-		goto *labels[pc->op];                                                              \
+		goto * pc->h;                                                                      \
 	} while (0)
 /* Checks an access of n bytes at a; w: a write. */
 #define CHK(a, n, w)                                                                               \
@@ -82,7 +90,7 @@ static uint64_t BK_INTERP_FN(struct bk_vm_run *run, const struct bk_vm_prog *pro
 		}                                                                                  \
 	} while (0)
 #else
-#define DISPATCH() goto *labels[pc->op]
+#define DISPATCH() goto * pc->h
 #define CHK(a, n, w) ((void)0)
 #define CHK_ATOMIC(a, n) ((void)0)
 #endif
@@ -279,7 +287,9 @@ op_MAY_GOTO:						/* goto once the budget is spent */
 	NEXT();
 
 	/* ---- JMP32: 32-bit compares ------------------------------------------- */
-op_JA32:	JUMP();						/* off holds imm */
+op_JA32:						/* pc += imm */
+	pc += pc->imm + 1;
+	DISPATCH();
 op_JEQ32_K:	BRANCH(D32 == K32);
 op_JEQ32_X:	BRANCH(D32 == S32);
 op_JGT32_K:	BRANCH(D32 > K32);
@@ -316,9 +326,9 @@ op_CALLX: {						/* call what dst holds */
 	uint64_t t = DST;
 	bk_vm_helper_fn fn;
 
-	if (t - (uintptr_t)prog->code < prog->cnt * sizeof(struct bk_vinsn)) {
+	if (t - (uintptr_t)code < prog->cnt * sizeof(struct bk_vinsn)) {
 		target = (const struct bk_vinsn *)(uintptr_t)t;
-		if ((t - (uintptr_t)prog->code) % sizeof(struct bk_vinsn))
+		if ((t - (uintptr_t)code) % sizeof(struct bk_vinsn))
 			goto fault_callx;
 		goto call_local;
 	}
@@ -333,7 +343,7 @@ op_CALLX: {						/* call what dst holds */
 	NEXT();
 }
 op_CALL_LOCAL:						/* new 512-byte frame, pc += imm */
-	target = pc + pc->off + 1;
+	target = pc + pc->imm + 1;
 call_local:
 	if (unlikely(base + nf + 1 >= BK_VM_MAX_FRAMES))
 		goto fault_depth;
@@ -359,6 +369,7 @@ op_EXIT:						/* return r0 to the caller */
 
 		pc = f->ret;
 		prog = f->prog;
+		code = prog->code[BK_MODE];
 		fp = f->fp;
 		may_goto = f->may_goto;
 		memcpy(&r[6], f->saved, sizeof(f->saved));
@@ -413,7 +424,7 @@ op_LDDW_BTF_ID:
 op_LDDW_FUNC:
 op_LDDW_MAP_IDX:
 op_LDDW_MAP_IDX_VALUE:
-	DST = pc->u64;
+	DST = pc[1].u64;
 	pc += 2;
 	DISPATCH();
 
@@ -444,13 +455,14 @@ helper_status:
 		/* the target replaces this frame's program; r1 is still ctx */
 		run->sh.status &= ~(uint32_t)BK_VM_ST_TAIL_CALL;
 		prog = run->sh.tail_target;
-		pc = prog->code;
+		code = prog->code[BK_MODE];
+		pc = code;
 		may_goto = BK_VM_MAX_LOOPS;
 		if (!run->sh.status)
 			DISPATCH();
 	}
 	if ((run->sh.status & BK_VM_ST_FAULT) && run->fault_insn < 0) {
-		run->fault_insn = pc - prog->code;
+		run->fault_insn = pc - code;
 		run->fault_prog = prog;
 	}
 	return 0;

@@ -107,12 +107,12 @@ static struct bk_map *map_by_index(const struct bk_vm_prog_opts *o, int64_t idx)
 }
 
 /* Resolves the value an ld_imm64 at slot i loads. */
-static int resolve_lddw(struct bk_vm_prog *p, const struct bk_dinsn *d, size_t i,
-			const struct bk_vm_prog_opts *o, struct bk_diag *diag)
+static int resolve_lddw(struct bk_vm_prog *p, struct bk_vinsn *t, const struct bk_dinsn *d,
+			size_t i, const struct bk_vm_prog_opts *o, struct bk_diag *diag)
 {
 	const struct bk_reloc *rel = find_reloc(o, i);
 	struct bk_map *m = NULL;
-	uint64_t *v = &p->code[i].u64;
+	uint64_t *v = &t[i + 1].u64;
 
 	if (rel && (rel->kind == BK_RELO_MAP || rel->kind == BK_RELO_MAP_VALUE ||
 		    rel->kind == BK_RELO_KCONFIG)) {
@@ -137,7 +137,7 @@ static int resolve_lddw(struct bk_vm_prog *p, const struct bk_dinsn *d, size_t i
 		*v = bk_dinsn_imm64(d);
 		return 0;
 	case BK_OP_LDDW_FUNC:
-		*v = (uintptr_t)&p->code[(int64_t)i + d->imm + 1];
+		*v = (uint64_t)((int64_t)i + d->imm + 1); /* an index until instantiated */
 		return 0;
 	case BK_OP_LDDW_MAP_FD:
 	case BK_OP_LDDW_MAP_VALUE:
@@ -166,14 +166,14 @@ static int resolve_lddw(struct bk_vm_prog *p, const struct bk_dinsn *d, size_t i
 	return map_value_addr(m, (uint32_t)d->imm2, i, v, diag);
 }
 
-static int resolve_call(struct bk_vm_prog *p, const struct bk_dinsn *d, size_t i,
+static int resolve_call(struct bk_vinsn *t, const struct bk_dinsn *d, size_t i,
 			const struct bk_vm_prog_opts *o, struct bk_diag *diag)
 {
 	const struct bk_reloc *rel = find_reloc(o, i);
 
 	if (d->op == BK_OP_CALL) {
-		p->code[i].fn = d->imm >= 0 ? bk_vm_helper((uint32_t)d->imm) : NULL;
-		if (!p->code[i].fn) {
+		t[i].fn = d->imm >= 0 ? bk_vm_helper((uint32_t)d->imm) : NULL;
+		if (!t[i].fn) {
 			const struct bk_helper *h =
 				d->imm >= 0 ? bk_helper_by_id((uint32_t)d->imm) : NULL;
 
@@ -190,62 +190,73 @@ static int resolve_call(struct bk_vm_prog *p, const struct bk_dinsn *d, size_t i
 				    "insn %zu: kfunc call with BTF id %d has no name (raw bytecode "
 				    "cannot call kfuncs)",
 				    i, d->imm);
-	p->code[i].fn = bk_vm_kfunc(rel->sym);
-	if (!p->code[i].fn)
+	t[i].fn = bk_vm_kfunc(rel->sym);
+	if (!t[i].fn)
 		return bk_diag__set(diag, BK_E_VM_KFUNC, (long)i,
 				    "insn %zu: kfunc %s is not available in the VM", i, rel->sym);
 	return 0;
 }
 
-/* Fills p->code from the decoded slots. */
-static int prepare(struct bk_vm_prog *p, const struct bk_dinsn *dec,
+/* Fills the template t and p->ops from the decoded slots. */
+static int prepare(struct bk_vm_prog *p, struct bk_vinsn *t, const struct bk_dinsn *dec,
 		   const struct bk_vm_prog_opts *o, struct bk_diag *diag)
 {
 	for (size_t i = 0; i < p->cnt; i++) {
 		const struct bk_dinsn *d = &dec[i];
-		struct bk_vinsn *v = &p->code[i];
+		struct bk_vinsn *v = &t[i];
 		int64_t off;
-		int err, w;
+		int err = 0;
 
 		if (!d->slots) {
-			v->op = BK_VOP_LDDW_TAIL;
+			p->ops[i] = BK_VOP_LDDW_TAIL;
 			continue;
 		}
-		v->op = d->op;
+		p->ops[i] = d->op;
 		v->dst = d->dst;
 		v->src = d->src;
 		v->off = d->off;
 		v->imm = d->imm;
-		w = written_reg(d);
-		if (w == 10)
+		if (written_reg(d) == 10)
 			return bk_diag__set(
 				diag, BK_E_VM_R10, (long)i,
 				"insn %zu (%s): writes r10, the read-only frame pointer", i,
 				op_name(d->op));
 		if (branch_off(d, &off)) {
-			int64_t t = (int64_t)i + off + 1;
+			int64_t to = (int64_t)i + off + 1;
 
-			if (t < 0 || t >= (int64_t)p->cnt || !dec[t].slots)
+			if (to < 0 || to >= (int64_t)p->cnt || !dec[to].slots)
 				return bk_diag__set(diag, BK_E_VM_JUMP, (long)i,
 						    "insn %zu (%s): target %" PRId64 " is %s", i,
-						    op_name(d->op), t,
-						    t < 0 || t >= (int64_t)p->cnt
+						    op_name(d->op), to,
+						    to < 0 || to >= (int64_t)p->cnt
 							    ? "outside the program"
 							    : "the second slot of an ld_imm64");
-			if (d->op != BK_OP_LDDW_FUNC)
-				v->off = (int32_t)off;
 		}
 		if (bk_op_info(d->op)->fmt == BK_FMT_LDDW)
-			err = resolve_lddw(p, d, i, o, diag);
+			err = resolve_lddw(p, t, d, i, o, diag);
 		else if (d->op == BK_OP_CALL || d->op == BK_OP_CALL_KFUNC)
-			err = resolve_call(p, d, i, o, diag);
-		else
-			err = 0;
+			err = resolve_call(t, d, i, o, diag);
 		if (err)
 			return err;
 	}
-	p->code[p->cnt].op = BK_VOP_FALLOFF;
+	p->ops[p->cnt] = BK_VOP_FALLOFF;
 	return 0;
+}
+
+/* The code array of one interpreter mode: the template with that mode's
+ * handlers, function references pointing into this array. */
+static void instantiate(struct bk_vm_prog *p, const struct bk_vinsn *t, enum bk_vm_mode mode)
+{
+	const void *const *labels = bk_interp_labels(mode);
+	struct bk_vinsn *c = p->code[mode];
+
+	for (size_t i = 0; i <= p->cnt; i++) {
+		c[i] = t[i];
+		c[i].h = labels[p->ops[i]];
+	}
+	for (size_t i = 0; i + 1 < p->cnt; i++)
+		if (p->ops[i] == BK_OP_LDDW_FUNC)
+			c[i + 1].u64 = (uintptr_t)&c[t[i + 1].u64];
 }
 
 int bk_vm_prog__load(struct bk_vm *vm, const struct bk_insn *insns, size_t cnt,
@@ -253,6 +264,7 @@ int bk_vm_prog__load(struct bk_vm *vm, const struct bk_insn *insns, size_t cnt,
 		     struct bk_diag *diag)
 {
 	const struct bk_vm_prog_opts *o = NULL;
+	struct bk_vinsn *tmpl = NULL;
 	struct bk_dinsn *dec = NULL;
 	struct bk_vm_prog *p;
 	int err;
@@ -266,11 +278,14 @@ int bk_vm_prog__load(struct bk_vm *vm, const struct bk_insn *insns, size_t cnt,
 				    "program has %zu instructions, more than %d", cnt, MAX_SLOTS);
 	p = calloc(1, sizeof(*p));
 	dec = calloc(cnt, sizeof(*dec));
+	tmpl = calloc(cnt + 1, sizeof(*tmpl));
 	if (p) {
 		p->insns = malloc(cnt * sizeof(*insns));
-		p->code = calloc(cnt + 1, sizeof(*p->code));
+		p->ops = calloc(cnt + 1, sizeof(*p->ops));
+		p->code[0] = calloc(cnt + 1, sizeof(struct bk_vinsn));
+		p->code[1] = calloc(cnt + 1, sizeof(struct bk_vinsn));
 	}
-	if (!p || !dec || !p->insns || !p->code) {
+	if (!p || !dec || !tmpl || !p->insns || !p->ops || !p->code[0] || !p->code[1]) {
 		err = bk_diag__set(diag, ENOMEM, -1, "out of memory");
 		goto fail;
 	}
@@ -281,10 +296,13 @@ int bk_vm_prog__load(struct bk_vm *vm, const struct bk_insn *insns, size_t cnt,
 	memcpy(p->insns, insns, cnt * sizeof(*insns));
 	err = bk_decode_prog(insns, cnt, dec, diag);
 	if (!err)
-		err = prepare(p, dec, o, diag);
+		err = prepare(p, tmpl, dec, o, diag);
 	if (err)
 		goto fail;
+	instantiate(p, tmpl, BK_VM_CHECKED);
+	instantiate(p, tmpl, BK_VM_TRUSTED);
 	free(dec);
+	free(tmpl);
 	pthread_mutex_lock(&vm->lock);
 	p->id = vm->next_prog_id++;
 	p->next = vm->progs;
@@ -296,9 +314,12 @@ int bk_vm_prog__load(struct bk_vm *vm, const struct bk_insn *insns, size_t cnt,
 	return 0;
 fail:
 	free(dec);
+	free(tmpl);
 	if (p) {
 		free(p->insns);
-		free(p->code);
+		free(p->ops);
+		free(p->code[0]);
+		free(p->code[1]);
 		free(p);
 	}
 	return err;
@@ -321,7 +342,9 @@ void bk_vm_prog__free(struct bk_vm_prog *p)
 		p->next->prev = p->prev;
 	pthread_mutex_unlock(&vm->lock);
 	free(p->insns);
-	free(p->code);
+	free(p->ops);
+	free(p->code[0]);
+	free(p->code[1]);
 	free(p);
 }
 
@@ -348,7 +371,10 @@ const struct bk_insn *bk_vm_prog__insns(const struct bk_vm_prog *p, size_t *cnt)
 
 uint64_t bk_vm_prog__imm64(const struct bk_vm_prog *p, size_t insn)
 {
-	return insn < p->cnt ? p->code[insn].u64 : 0;
+	if (insn + 1 >= p->cnt || bk_op_info(p->ops[insn]) == NULL ||
+	    bk_op_info(p->ops[insn])->fmt != BK_FMT_LDDW)
+		return 0;
+	return p->code[BK_VM_CHECKED][insn + 1].u64;
 }
 
 void bk_vm_prog__set_engine_data(struct bk_vm_prog *p, void *data)

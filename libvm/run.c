@@ -193,25 +193,25 @@ static bool in_maps(struct bk_vm_run *run, uintptr_t p, uint64_t len, bool write
 	return ok;
 }
 
+/* [p, p + len) inside [lo, hi) */
+static bool within(uintptr_t lo, uintptr_t hi, uintptr_t p, uint64_t len)
+{
+	return p >= lo && p < hi && len <= hi - p;
+}
+
 bool bk_run_mem_ok_slow(struct bk_vm_run *run, uintptr_t p, uint64_t len, bool write)
 {
-	uintptr_t lo, hi;
-
 	if (!len || p + len < p)
 		return false;
 	switch (run->ctx_kind) {
 	case BK_CTX_RAW:
-		if (run->mem_len && p >= (uintptr_t)run->mem &&
-		    len <= (uintptr_t)run->mem + run->mem_len - p)
+		if (within((uintptr_t)run->mem, (uintptr_t)run->mem + run->mem_len, p, len))
 			return true;
 		break;
 	case BK_CTX_XDP:
-		lo = (uintptr_t)run->md;
-		if (p >= lo && len <= lo + sizeof(*run->md) - p)
+		if (within((uintptr_t)run->md, (uintptr_t)run->md + sizeof(*run->md), p, len))
 			return !write;
-		lo = run->md->data_meta;
-		hi = run->md->data_end;
-		if (p >= lo && p < hi && len <= hi - p)
+		if (within(run->md->data_meta, run->md->data_end, p, len))
 			return true;
 		break;
 	default:

@@ -108,17 +108,23 @@ uint32_t bk_jhash(const void *key, uint32_t len, uint32_t seed);
 
 /* ---- programs ------------------------------------------------------------ */
 
-/* One pre-decoded instruction: what the interpreter's handlers read. */
+/* One pre-decoded instruction: what the interpreter's handlers read.  h is
+ * the handler (direct threading), so each interpreter mode has its own
+ * array.  The second slot of an ld_imm64 holds the resolved value; its
+ * handler faults (control never reaches it). */
 struct bk_vinsn {
-	uint16_t op; /* enum bk_op, or BK_VOP_* */
-	uint8_t dst, src;
-	int32_t off; /* memory offset; jumps and calls: slots from the next one */
+	const void *h;
 	union {
-		int64_t imm; /* sign-extended imm */
-		uint64_t u64;
+		struct {
+			uint8_t dst, src;
+			int16_t off; /* memory offset; jumps: slots from the next one */
+			int32_t imm; /* JA32, CALL_LOCAL: slots from the next one */
+		};
+		uint64_t u64;	    /* second slot of an ld_imm64 */
 		bk_vm_helper_fn fn; /* CALL, CALL_KFUNC */
 	};
 };
+_Static_assert(sizeof(struct bk_vinsn) == 16, "a pre-decoded instruction is 16 bytes");
 
 /* Virtual ops past the last insn.def row. */
 enum {
@@ -134,7 +140,9 @@ struct bk_vm_prog {
 	enum bk_prog_type type;
 	struct bk_insn *insns; /* copy of the input */
 	size_t cnt;
-	struct bk_vinsn *code;		/* cnt + 1 slots: the last is BK_VOP_FALLOFF */
+	uint16_t *ops;			/* cnt + 1: enum bk_op or BK_VOP_* of each slot */
+	struct bk_vinsn *code[2];	/* per enum bk_vm_mode, cnt + 1 slots: the last
+				   * is BK_VOP_FALLOFF */
 	struct bk_vm_prog *next, *prev; /* vm->progs */
 	void *engine_data;
 };
@@ -190,7 +198,8 @@ bool bk_run_mem_ok_slow(struct bk_vm_run *run, uintptr_t p, uint64_t len, bool w
 int bk_run_fault(struct bk_vm_run *run, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* The interpreter (interp.c). */
+/* The interpreter (interp.c); labels[op] is the handler of op in mode. */
+const void *const *bk_interp_labels(enum bk_vm_mode mode);
 int bk_interp_exec(struct bk_vm_run *run, struct bk_vm_prog *prog, uint64_t *r0,
 		   struct bk_diag *diag);
 
