@@ -165,10 +165,13 @@ static void put_lddw(struct ctx *c)
 	default: {
 		uint64_t v = bk_dinsn_imm64(d);
 
+		/* LLVM prints the value signed, the others as unsigned hex. */
 		if (c->syntax == BK_SYNTAX_KERNEL)
 			put(c->o, "0x%" PRIx64, v);
 		else if ((int64_t)v > -0x1000 && (int64_t)v < 0x1000)
 			put(c->o, "%" PRId64, (int64_t)v);
+		else if (c->syntax == BK_SYNTAX_LLVM)
+			put_imm(c->o, (int64_t)v);
 		else
 			put(c->o, "0x%" PRIx64, v);
 	}
