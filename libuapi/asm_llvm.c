@@ -107,14 +107,15 @@ int asm_reg_off(struct asm_state *st, uint8_t *reg, int16_t *off)
 		if (neg) {
 			const struct asm_tok *t = asm_peek(st, 0);
 
-			err = asm_imm(st, OFF16, &v);
-			if (!err && (t->num > 32768 || t->overflow))
-				err = asm_err(st, BK_E_ASM_RANGE, t->col,
-					      "offset -%.*s is out of range for a 16-bit offset",
-					      (int)t->len, t->s);
+			if (t->kind != TK_NUM)
+				return asm_err(st, BK_E_ASM_OPERANDS, t->col,
+					       "expected an offset after '-'");
+			if (t->overflow || t->num > 32768)
+				return asm_err(st, BK_E_ASM_RANGE, t->col,
+					       "offset -%.*s is out of range for a 16-bit offset",
+					       (int)t->len, t->s);
 			v = -(int64_t)t->num;
-			if (v < INT16_MIN)
-				v = INT16_MIN;
+			asm_next(st);
 		} else {
 			err = asm_imm(st, OFF16, &v);
 		}
@@ -175,6 +176,7 @@ int asm_jump_target(struct asm_state *st, struct asm_pend *p, bool imm_field)
 			       "expected a jump target (+N, -N or a label)");
 	p->target = tok_name(st, asm_next(st));
 	p->fix = imm_field ? FIX_JMP_IMM : FIX_JMP;
+	skip_annotation(st);
 	return p->target ? 0 : -ENOMEM;
 }
 
