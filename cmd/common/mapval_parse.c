@@ -132,8 +132,11 @@ static void store_bits(uint8_t *p, uint32_t bit_off, uint32_t bits, uint64_t v)
  * literals fit when sgn or when they are not negative; -ERANGE otherwise. */
 static int int_fits(uint64_t u, bool neg, unsigned bits, bool sgn)
 {
-	if (bits >= 64)
-		return neg && !sgn ? -ERANGE : 0;
+	if (bits >= 64) {
+		if (neg)
+			return sgn ? 0 : -ERANGE;
+		return sgn && u > INT64_MAX ? -ERANGE : 0;
+	}
 	if (neg) {
 		int64_t v = (int64_t)u;
 
@@ -626,6 +629,7 @@ int mv_parse_json(const struct mv_type *t, const json_t *j, void *out, const cha
 	struct pw w = {.btf = t->btf, .d = d};
 	const char *s = json_is_string(j) ? json_string_value(j) : NULL;
 	uint8_t ip[4];
+	bool seps;
 
 	snprintf(w.path, sizeof(w.path), "%s", what);
 	memset(out, 0, t->size);
@@ -635,6 +639,8 @@ int mv_parse_json(const struct mv_type *t, const json_t *j, void *out, const cha
 		return put_hex(s, out, t->size, d, what);
 	if (t->btf && t->id)
 		return parse_type(&w, t->id, j, out, t->size, 0, 0, 0);
+	if (s && sep_hex_pairs(s, &seps) > 1 && seps)
+		return put_hex(s, out, t->size, d, what); /* hex, but not t->size bytes */
 	if (s && t->size == 4 && parse_ipv4(s, ip)) {
 		memcpy(out, ip, 4);
 		return 0;

@@ -181,6 +181,8 @@ static json_t *rp_word(struct rp *r)
 		return json_null();
 	if (small_int(tmp, &iv))
 		return json_integer(iv);
+	if (isdigit((unsigned char)tmp[0]) && strspn(tmp, "0123456789") == n)
+		return json_string(tmp); /* too big for JSON's integers here */
 	if (isdigit((unsigned char)tmp[0]) || ((tmp[0] == '-' || tmp[0] == '.') && n > 1)) {
 		dv = strtod(tmp, &end);
 		if (!*end && strncmp(tmp, "0x", 2) && strncmp(tmp, "0X", 2))

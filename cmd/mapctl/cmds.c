@@ -429,6 +429,11 @@ int cmd_update(const struct mc_opts *o, int argc, char **argv)
 			      "%s: key %s: map is full (%u entries) or the index is out of "
 			      "range",
 			      argv[0], argv[1], m->max_entries);
+	else if (err == -EPERM && m->frozen > 0)
+		rc = fail_msg(o, TOOL_EXIT_USAGE, EPERM,
+			      "%s: update not permitted: the map is frozen (read-only for user "
+			      "space)",
+			      argv[0]);
 	else if (err)
 		rc = fail_msg(o, TOOL_EXIT_USAGE, -err, "%s: update failed: %s", argv[0],
 			      mc_errmsg(err));
@@ -535,9 +540,9 @@ int cmd_freeze(const struct mc_opts *o, int argc, char **argv)
 	if (!nargs(o, argc, 1, 1, "freeze MAP", &rc) || !(m = open_or_fail(o, argv[0], &rc)))
 		return rc;
 	err = m->ops->freeze ? m->ops->freeze(m) : -EOPNOTSUPP;
-	if (err == -EBUSY)
-		rc = fail_msg(o, TOOL_EXIT_REJECT, EBUSY,
-			      "%s: already frozen, or mapped writable somewhere", argv[0]);
+	if (err == -EBUSY || (err == -EPERM && m->frozen > 0))
+		rc = fail_msg(o, TOOL_EXIT_REJECT, -err, "%s: already frozen%s", argv[0],
+			      err == -EBUSY ? ", or mapped writable somewhere" : "");
 	else if (err)
 		rc = fail_msg(o, TOOL_EXIT_USAGE, -err, "%s: cannot freeze: %s", argv[0],
 			      mc_errmsg(err));

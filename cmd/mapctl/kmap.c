@@ -392,15 +392,17 @@ static int open_path(struct mc_map *m, const char *path, struct bk_diag *d)
 	struct statfs sfs;
 	int fd = bpf_obj_get(path);
 
+	int err = errno;
+
 	if (fd >= 0)
 		return describe(m, fd, d);
-	if (errno == ENOENT)
+	if (err == ENOENT)
 		return bk_diag__set(d, ENOENT, -1, "%s: no such pinned map", path);
-	if (errno == EPERM || errno == EACCES)
-		return perm_diag(d, path, errno);
 	if (!statfs(path, &sfs) && sfs.f_type != BPF_FS_MAGIC)
 		return bk_diag__set(d, EINVAL, -1, "%s: not on a BPF filesystem (bpffs)", path);
-	return bk_diag__set(d, errno, -1, "%s: %s", path, mc_errmsg(errno));
+	if (err == EPERM || err == EACCES)
+		return perm_diag(d, path, err);
+	return bk_diag__set(d, err, -1, "%s: %s", path, mc_errmsg(err));
 }
 
 int mc_open(const char *spec, struct mc_map **out, struct bk_diag *d)
