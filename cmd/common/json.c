@@ -179,3 +179,9 @@ void json_hex(struct json_w *w, const void *bytes, size_t n)
 		fprintf(w->f, i ? " %02x" : "%02x", b[i]);
 	fputc('"', w->f);
 }
+
+void json_raw(struct json_w *w, const char *s, size_t n)
+{
+	pre_item(w);
+	fwrite(s, 1, n, w->f);
+}

@@ -47,6 +47,9 @@ void json_bool(struct json_w *w, bool v);
 void json_null(struct json_w *w);
 /* Bytes as a string of space-separated hex pairs: "0a ff 00". */
 void json_hex(struct json_w *w, const void *bytes, size_t n);
+/* A value the caller already wrote as JSON text (s[0..n)), e.g. rendered
+ * into a buffer for speed; the writer adds only the comma and indentation. */
+void json_raw(struct json_w *w, const char *s, size_t n);
 
 static inline void json_kv_str(struct json_w *w, const char *k, const char *v)
 {

@@ -5,9 +5,9 @@
  * (ints, enums, structs, unions, arrays, char strings, floats, datasecs).
  *
  * Formatting walks the bytes once and writes either text
- * ("{packets=1, bytes=42}") into a growable buffer, or JSON through the
- * streaming writer; both come out of the same walker, so what the text shows
- * and what JSON shows never drift apart.  Parsing accepts what formatting
+ * ("{packets=1, bytes=42}") or JSON text into a growable buffer; both come
+ * out of the same walker, so what the text shows and what JSON shows never
+ * drift apart.  Parsing accepts what formatting
  * writes (the text form on command lines, the JSON form from files), so a
  * dump round-trips through `mapctl load`.
  *
@@ -68,11 +68,30 @@ struct mv_buf {
 };
 
 void mv_buf_free(struct mv_buf *b);
-/* Makes room for n more bytes; false (and oom) when it cannot. */
-bool mv_buf_reserve(struct mv_buf *b, size_t n);
-void mv_buf_putn(struct mv_buf *b, const char *s, size_t n);
+/* The slow half of mv_buf_reserve. */
+bool mv_buf_grow(struct mv_buf *b, size_t n);
 void mv_buf_puts(struct mv_buf *b, const char *s);
-void mv_buf_putc(struct mv_buf *b, char c);
+
+/* Makes room for n more bytes; false (and oom) when it cannot. */
+static inline bool mv_buf_reserve(struct mv_buf *b, size_t n)
+{
+	return (b->cap - b->len >= n && !b->oom) || mv_buf_grow(b, n);
+}
+
+static inline void mv_buf_putn(struct mv_buf *b, const char *s, size_t n)
+{
+	if (!mv_buf_reserve(b, n))
+		return;
+	for (size_t i = 0; i < n; i++)
+		b->p[b->len + i] = s[i];
+	b->len += n;
+}
+
+static inline void mv_buf_putc(struct mv_buf *b, char c)
+{
+	if (mv_buf_reserve(b, 1))
+		b->p[b->len++] = c;
+}
 void mv_buf_printf(struct mv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "0a 00 ff": n bytes as separated hex pairs. */
 void mv_buf_hex(struct mv_buf *b, const void *data, size_t n);
@@ -83,20 +102,23 @@ char *mv_hex(char *restrict out, const void *restrict data, size_t n);
 void mv_buf_u64(struct mv_buf *b, uint64_t v);
 void mv_buf_s64(struct mv_buf *b, int64_t v);
 
-/* Where formatting goes: text into a buffer, or JSON into a writer. */
+/* Where formatting goes: the text form or JSON text, into a buffer (JSON
+ * reaches a json_w through json_raw, in one piece per value). */
 struct mv_out {
 	struct mv_buf *buf;
-	struct json_w *json;
+	bool json;
 	int depth;
 	bool after_key;
 	bool first[16];
 };
 
 void mv_out_text(struct mv_out *o, struct mv_buf *b);
-void mv_out_json(struct mv_out *o, struct json_w *w);
+void mv_out_json(struct mv_out *o, struct mv_buf *b);
 
 /* Formats t->size bytes at data. */
 void mv_format(struct mv_out *o, const struct mv_type *t, const void *data);
+/* Formats them as one JSON value of w. */
+void mv_format_json(struct json_w *w, const struct mv_type *t, const void *data);
 
 /* Parses text (rules above) into t->size bytes at out; what names it in
  * messages ("key", "value"). */

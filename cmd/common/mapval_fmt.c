@@ -3,8 +3,8 @@
  * mapval_fmt.c - formatting map keys and values (see mapval.h).
  *
  * One walker (fmt_type) turns bytes plus a BTF type into calls on a small
- * output layer (out_*), which writes either the text form into an mv_buf or
- * JSON through json_w.  Every read is bounds-checked against the bytes
+ * output layer (out_*), which writes the text form or JSON text into an
+ * mv_buf.  Every read is bounds-checked against the bytes
  * given, and BTF nesting is depth-limited, so inconsistent BTF degrades to
  * hex instead of reading past the value.  Data is in host byte order, as
  * the kernel stores map keys and values (bitfields assume little-endian).
@@ -28,7 +28,7 @@ void mv_buf_free(struct mv_buf *b)
 	*b = (struct mv_buf){0};
 }
 
-bool mv_buf_reserve(struct mv_buf *b, size_t n)
+bool mv_buf_grow(struct mv_buf *b, size_t n)
 {
 	size_t cap;
 	char *p;
@@ -50,24 +50,9 @@ bool mv_buf_reserve(struct mv_buf *b, size_t n)
 	return true;
 }
 
-void mv_buf_putn(struct mv_buf *b, const char *s, size_t n)
-{
-	if (!mv_buf_reserve(b, n))
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
 void mv_buf_puts(struct mv_buf *b, const char *s)
 {
 	mv_buf_putn(b, s, strlen(s));
-}
-
-void mv_buf_putc(struct mv_buf *b, char c)
-{
-	if (!mv_buf_reserve(b, 1))
-		return;
-	b->p[b->len++] = c;
 }
 
 void mv_buf_printf(struct mv_buf *b, const char *fmt, ...)
@@ -142,35 +127,32 @@ void mv_out_text(struct mv_out *o, struct mv_buf *b)
 	*o = (struct mv_out){.buf = b};
 }
 
-void mv_out_json(struct mv_out *o, struct json_w *w)
+void mv_out_json(struct mv_out *o, struct mv_buf *b)
 {
-	*o = (struct mv_out){.json = w};
+	*o = (struct mv_out){.buf = b, .json = true};
 }
 
-/* Text: the ", " before an item that is not the first of its container. */
-static void t_item(struct mv_out *o)
+/* The separator before an item that is not the first of its container. */
+static void item(struct mv_out *o)
 {
 	if (o->after_key) {
 		o->after_key = false;
 		return;
 	}
 	if (o->depth > 0) {
-		if (!o->first[o->depth])
-			mv_buf_putn(o->buf, ", ", 2);
+		if (!o->first[o->depth]) {
+			if (o->json)
+				mv_buf_putc(o->buf, ',');
+			else
+				mv_buf_putn(o->buf, ", ", 2);
+		}
 		o->first[o->depth] = false;
 	}
 }
 
 static void out_open(struct mv_out *o, bool obj)
 {
-	if (o->json) {
-		if (obj)
-			json_obj_begin(o->json);
-		else
-			json_arr_begin(o->json);
-		return;
-	}
-	t_item(o);
+	item(o);
 	mv_buf_putc(o->buf, obj ? '{' : '[');
 	o->depth++;
 	o->first[o->depth] = true;
@@ -178,86 +160,86 @@ static void out_open(struct mv_out *o, bool obj)
 
 static void out_close(struct mv_out *o, bool obj)
 {
-	if (o->json) {
-		if (obj)
-			json_obj_end(o->json);
-		else
-			json_arr_end(o->json);
-		return;
-	}
 	o->depth--;
 	mv_buf_putc(o->buf, obj ? '}' : ']');
 }
 
+/* A JSON string of n bytes. */
+static void put_jstr(struct mv_buf *b, const char *s, size_t n)
+{
+	mv_buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			mv_buf_putc(b, '\\');
+			mv_buf_putc(b, (char)c);
+		} else if (c < 0x20 || c == 0x7f) {
+			mv_buf_printf(b, "\\u%04x", c);
+		} else {
+			mv_buf_putc(b, (char)c);
+		}
+	}
+	mv_buf_putc(b, '"');
+}
+
 static void out_key(struct mv_out *o, const char *name)
 {
+	item(o);
 	if (o->json) {
-		json_key(o->json, name);
-		return;
+		put_jstr(o->buf, name, strlen(name));
+		mv_buf_putc(o->buf, ':');
+	} else {
+		mv_buf_puts(o->buf, name);
+		mv_buf_putc(o->buf, '=');
 	}
-	t_item(o);
-	mv_buf_puts(o->buf, name);
-	mv_buf_putc(o->buf, '=');
 	o->after_key = true;
 }
 
 static void out_u64(struct mv_out *o, uint64_t v)
 {
-	if (o->json) {
-		/* Above INT64_MAX as a string: JSON readers with signed 64-bit
-		 * integers (jansson) or doubles (jq) would not keep it exact. */
-		if (v > INT64_MAX) {
-			char tmp[24];
-
-			snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
-			json_str(o->json, tmp);
-		} else {
-			json_uint(o->json, v);
-		}
+	item(o);
+	/* In JSON, above INT64_MAX as a string: readers with signed 64-bit
+	 * integers (jansson) or doubles (jq) would not keep it exact. */
+	if (o->json && v > INT64_MAX) {
+		mv_buf_putc(o->buf, '"');
+		mv_buf_u64(o->buf, v);
+		mv_buf_putc(o->buf, '"');
 		return;
 	}
-	t_item(o);
 	mv_buf_u64(o->buf, v);
 }
 
 static void out_s64(struct mv_out *o, int64_t v)
 {
-	if (o->json) {
-		json_int(o->json, v);
-		return;
-	}
-	t_item(o);
+	item(o);
 	mv_buf_s64(o->buf, v);
 }
 
-/* A bare word in text (enum names, true/false), a string in JSON. */
+/* A bare word in text (enum names, 0x.. pointers), a string in JSON. */
 static void out_word(struct mv_out *o, const char *s)
 {
-	if (o->json) {
-		json_str(o->json, s);
-		return;
-	}
-	t_item(o);
-	mv_buf_puts(o->buf, s);
+	item(o);
+	if (o->json)
+		put_jstr(o->buf, s, strlen(s));
+	else
+		mv_buf_puts(o->buf, s);
 }
 
 static void out_bool(struct mv_out *o, bool v)
 {
-	if (o->json) {
-		json_bool(o->json, v);
-		return;
-	}
-	out_word(o, v ? "true" : "false");
+	item(o);
+	mv_buf_puts(o->buf, v ? "true" : "false");
 }
 
 /* A quoted string of printable ASCII. */
 static void out_str(struct mv_out *o, const char *s, size_t n)
 {
+	item(o);
 	if (o->json) {
-		json_strn(o->json, s, n);
+		put_jstr(o->buf, s, n);
 		return;
 	}
-	t_item(o);
 	mv_buf_putc(o->buf, '"');
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '"' || s[i] == '\\')
@@ -269,19 +251,12 @@ static void out_str(struct mv_out *o, const char *s, size_t n)
 
 static void out_hex(struct mv_out *o, const void *p, size_t n)
 {
-	if (o->json) {
-		struct mv_buf tmp = {0};
-
-		mv_buf_hex(&tmp, p, n);
-		if (tmp.oom)
-			json_null(o->json);
-		else
-			json_strn(o->json, tmp.len ? tmp.p : "", tmp.len);
-		mv_buf_free(&tmp);
-		return;
-	}
-	t_item(o);
+	item(o);
+	if (o->json)
+		mv_buf_putc(o->buf, '"');
 	mv_buf_hex(o->buf, p, n);
+	if (o->json)
+		mv_buf_putc(o->buf, '"');
 }
 
 static void out_double(struct mv_out *o, double v)
@@ -292,15 +267,12 @@ static void out_double(struct mv_out *o, double v)
 		out_word(o, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
 		return;
 	}
-	if (o->json) {
-		json_double(o->json, v);
-		return;
-	}
 	snprintf(tmp, sizeof(tmp), "%.17g", v);
-	/* Keep a float looking like one, so it parses back as a float. */
-	if (!strpbrk(tmp, ".eEn"))
+	/* In text, keep a float looking like one, so it parses back as one. */
+	if (!o->json && !strpbrk(tmp, ".eEn"))
 		strcat(tmp, ".0");
-	out_word(o, tmp);
+	item(o);
+	mv_buf_puts(o->buf, tmp);
 }
 
 /* ---- the walker ------------------------------------------------------- */
@@ -655,6 +627,20 @@ bool mv_type_init(struct mv_type *t, const struct btf *btf, uint32_t id, uint32_
 	t->btf = btf;
 	t->id = id;
 	return true;
+}
+
+void mv_format_json(struct json_w *w, const struct mv_type *t, const void *data)
+{
+	struct mv_buf b = {0};
+	struct mv_out o;
+
+	mv_out_json(&o, &b);
+	mv_format(&o, t, data);
+	if (b.oom)
+		json_null(w);
+	else
+		json_raw(w, b.p ? b.p : "null", b.len);
+	mv_buf_free(&b);
 }
 
 void mv_format(struct mv_out *o, const struct mv_type *t, const void *data)

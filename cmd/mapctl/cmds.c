@@ -313,28 +313,26 @@ static int parse_arg(const struct mc_opts *o, const struct mc_map *m, const stru
 }
 
 /* Writes a value: text lines, or "value"/"values" members in JSON. */
-static void show_value(const struct mc_opts *o, const struct mc_map *m, const struct mv_type *vt,
-		       const void *val, struct json_w *w)
+static void show_value(const struct mc_map *m, const struct mv_type *vt, const void *val,
+		       struct json_w *w)
 {
 	struct mv_buf b = {0};
 	struct mv_out out;
 
 	if (w) {
-		mv_out_json(&out, w);
 		if (m->ncpus > 1) {
 			json_key(w, "values");
 			json_arr_begin(w);
 			for (unsigned c = 0; c < m->ncpus; c++)
-				mv_format(&out, vt, (const uint8_t *)val + (size_t)c * m->vstride);
+				mv_format_json(w, vt,
+					       (const uint8_t *)val + (size_t)c * m->vstride);
 			json_arr_end(w);
 		} else {
 			json_key(w, "value");
-			mv_format(&out, vt, val);
+			mv_format_json(w, vt, val);
 		}
 		return;
 	}
-	(void)o;
-	mv_out_text(&out, &b);
 	for (unsigned c = 0; c < m->ncpus; c++) {
 		if (m->ncpus > 1)
 			mv_buf_printf(&b, "cpu%u: ", c);
@@ -377,18 +375,15 @@ int cmd_lookup(const struct mc_opts *o, int argc, char **argv)
 		goto out;
 	}
 	if (o->json) {
-		struct mv_out out;
-
 		json_init(&w, stdout, o->pretty);
-		mv_out_json(&out, &w);
 		json_obj_begin(&w);
 		json_key(&w, "key");
-		mv_format(&out, &kt, key);
-		show_value(o, m, &vt, val, &w);
+		mv_format_json(&w, &kt, key);
+		show_value(m, &vt, val, &w);
 		json_obj_end(&w);
 		json_end(&w);
 	} else {
-		show_value(o, m, &vt, val, NULL);
+		show_value(m, &vt, val, NULL);
 	}
 out:
 	free(key);

@@ -39,7 +39,7 @@ struct dump {
 	uint64_t count, calls, read_ns;
 	const char *method;
 	uint32_t batch; /* entries per batch call, for --stats */
-	bool plain;	/* text, hex key and value, one value per key */
+	bool plain;	/* hex key and value, one value per key: the fast paths */
 	int err;	/* first output error */
 };
 
@@ -83,24 +83,49 @@ static void emit_text(struct dump *dp, const void *key, const uint8_t *val)
 		dp->err = mc_flush(&dp->buf);
 }
 
+/* One entry as JSON text in dp->buf, handed to the writer in one piece. */
 static void emit_json(struct dump *dp, const void *key, const uint8_t *val)
 {
 	struct mc_map *m = dp->m;
 
-	json_obj_begin(&dp->w);
-	json_key(&dp->w, "key");
+	dp->buf.len = 0;
+	if (dp->plain) {
+		/* {"key":"0a 00","value":"01 00"}, one reserve per entry. */
+		char *q;
+
+		if (!mv_buf_reserve(&dp->buf, 3 * (size_t)(m->key_size + m->value_size) + 32)) {
+			dp->err = -ENOMEM;
+			return;
+		}
+		q = dp->buf.p;
+		memcpy(q, "{\"key\":\"", 8);
+		q = mv_hex(q + 8, key, m->key_size);
+		memcpy(q, "\",\"value\":\"", 11);
+		q = mv_hex(q + 11, val, m->value_size);
+		memcpy(q, "\"}", 2);
+		json_raw(&dp->w, dp->buf.p, (size_t)(q + 2 - dp->buf.p));
+		return;
+	}
+	mv_out_json(&dp->out, &dp->buf);
+	mv_buf_putn(&dp->buf, "{\"key\":", 7);
 	mv_format(&dp->out, &dp->kt, key);
 	if (m->ncpus == 1) {
-		json_key(&dp->w, "value");
+		mv_buf_putn(&dp->buf, ",\"value\":", 9);
 		mv_format(&dp->out, &dp->vt, val);
 	} else {
-		json_key(&dp->w, "values");
-		json_arr_begin(&dp->w);
-		for (unsigned c = 0; c < m->ncpus; c++)
+		mv_buf_putn(&dp->buf, ",\"values\":[", 11);
+		for (unsigned c = 0; c < m->ncpus; c++) {
+			if (c)
+				mv_buf_putc(&dp->buf, ',');
 			mv_format(&dp->out, &dp->vt, val + (size_t)c * m->vstride);
-		json_arr_end(&dp->w);
+		}
+		mv_buf_putc(&dp->buf, ']');
 	}
-	json_obj_end(&dp->w);
+	mv_buf_putc(&dp->buf, '}');
+	if (dp->buf.oom)
+		dp->err = -ENOMEM;
+	else
+		json_raw(&dp->w, dp->buf.p, dp->buf.len);
 }
 
 static void emit(struct dump *dp, const void *key, const uint8_t *val)
@@ -352,10 +377,9 @@ int cmd_dump(const struct mc_opts *o, int argc, char **argv)
 	if (mc_open(argv[0], &dp.m, &d))
 		return mc_fail(o, TOOL_EXIT_USAGE, &d);
 	mc_types(dp.m, o, &dp.kt, &dp.vt);
-	dp.plain = !o->json && dp.m->ncpus == 1 && mv_type_is_hex(&dp.kt) && mv_type_is_hex(&dp.vt);
+	dp.plain = dp.m->ncpus == 1 && mv_type_is_hex(&dp.kt) && mv_type_is_hex(&dp.vt);
 	if (o->json) {
 		json_init(&dp.w, stdout, o->pretty);
-		mv_out_json(&dp.out, &dp.w);
 		json_obj_begin(&dp.w);
 		json_key(&dp.w, "map");
 		mc_json_map(&dp.w, dp.m);

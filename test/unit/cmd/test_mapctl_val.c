@@ -213,7 +213,6 @@ TEST(mapval_btf_json_round_trip)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	struct json_w w;
-	struct mv_out o;
 	json_t *j;
 
 	build(&t);
@@ -221,8 +220,7 @@ TEST(mapval_btf_json_round_trip)
 	bk_diag__init(&d);
 	REQUIRE_EQ(mv_parse_text(&mt, rec_text, b, "value", &d), 0);
 	json_init(&w, f, false);
-	mv_out_json(&o, &w);
-	mv_format(&o, &mt, b);
+	mv_format_json(&w, &mt, b);
 	fclose(f);
 	CHECK(strstr(buf, "\"name\":\"eth0\"") != NULL);
 	j = json_loads(buf, JSON_DECODE_ANY, NULL);
@@ -301,14 +299,12 @@ TEST(mapval_json_big_u64_is_a_string)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	struct json_w w;
-	struct mv_out o;
 	json_t *j;
 
 	build(&t);
 	REQUIRE(mv_type_init(&mt, t.btf, (uint32_t)t.u64, 8, 0));
 	json_init(&w, f, false);
-	mv_out_json(&o, &w);
-	mv_format(&o, &mt, &v);
+	mv_format_json(&w, &mt, &v);
 	fclose(f);
 	CHECK_STR(buf, "\"18446744073709551615\"");
 	j = json_loads(buf, JSON_DECODE_ANY, NULL);
@@ -346,6 +342,9 @@ TEST(mapval_json_plain_forms)
 	CHECK_EQ(mv_parse_json(&mt, j, b, "key", &d), -ENOTSUP);
 	json_decref(j);
 	j = json_string("0a 00");
+	CHECK_EQ(mv_parse_json(&mt, j, b, "key", &d), -EMSGSIZE);
+	json_decref(j);
+	j = json_string("zz");
 	CHECK_EQ(mv_parse_json(&mt, j, b, "key", &d), -EINVAL);
 	json_decref(j);
 }
