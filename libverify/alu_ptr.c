@@ -176,7 +176,7 @@ static bool sane_offset(struct venv *env, const struct vreg *r, const struct vre
 
 /* dst = ptr op off_reg; dst may alias either operand. */
 static int adjust_ptr(struct venv *env, const struct bk_dinsn *d, int opk, bool alu32,
-		      const struct vreg *ptr_in, const struct vreg *off_in)
+		      const struct vreg *ptr_in, const struct vreg *off_in, bool scalar_dst)
 {
 	struct vreg ptr = *ptr_in, offr = *off_in;
 	struct vreg *dst = &cur_regs(env)[d->dst];
@@ -254,6 +254,9 @@ static int adjust_ptr(struct venv *env, const struct bk_dinsn *d, int opk, bool 
 		}
 		break;
 	case OPK_SUB:
+		if (scalar_dst)
+			return verr(env, BK_E_V_PTR_ARITH,
+				    "R%d tried to subtract pointer from scalar", d->dst);
 		if (ptr.type == VT_STACK)
 			return verr(env, BK_E_V_PTR_ARITH,
 				    "R%d subtraction from stack pointer prohibited", d->dst);
@@ -340,16 +343,16 @@ static int adjust_reg(struct venv *env, const struct bk_dinsn *d, int opk, bool 
 					    "R%d pointer %s pointer prohibited", d->dst,
 					    alu_op_str[opk]);
 			}
-			return adjust_ptr(env, d, opk, alu32, src, dst);
+			return adjust_ptr(env, d, opk, alu32, src, dst, true);
 		}
 		if (dst->type != VT_SCALAR)
-			return adjust_ptr(env, d, opk, alu32, dst, src);
+			return adjust_ptr(env, d, opk, alu32, dst, src, false);
 		srcv = *src;
 	} else {
 		reg_mark_unknown(&srcv);
 		reg_mark_known(&srcv, (uint64_t)(int64_t)d->imm);
 		if (dst->type != VT_SCALAR)
-			return adjust_ptr(env, d, opk, alu32, dst, &srcv);
+			return adjust_ptr(env, d, opk, alu32, dst, &srcv, false);
 	}
 	uint32_t id = dst->id;
 	int32_t off = dst->off;

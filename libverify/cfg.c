@@ -8,6 +8,7 @@
  */
 #include <bpf/btf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 
 #include "verify_int.h"
@@ -19,14 +20,16 @@ static bool is_jmp_class(const struct bk_op_info *oi)
 	return c == BK_CLASS_JMP || c == BK_CLASS_JMP32;
 }
 
-/* Jump target of a jump instruction (not calls/exit), or -1. */
+#define NO_JMP LONG_MIN
+
+/* Jump target of a jump instruction (not calls/exit), or NO_JMP. */
 static long jmp_target(const struct bk_dinsn *d, long i)
 {
 	const struct bk_op_info *oi = bk_op_info(d->op);
 
 	if (!is_jmp_class(oi) || oi->fmt == BK_FMT_CALL || oi->fmt == BK_FMT_CALL_LOCAL ||
 	    oi->fmt == BK_FMT_CALL_KFUNC || oi->fmt == BK_FMT_CALLX || oi->fmt == BK_FMT_EXIT)
-		return -1;
+		return NO_JMP;
 	if (oi->fmt == BK_FMT_JA32)
 		return i + d->imm + 1;
 	return i + d->off + 1;
@@ -110,6 +113,12 @@ static int find_subprogs(struct venv *env)
 
 		if (!d->slots)
 			continue;
+		if (d->op == BK_OP_CALL_KFUNC) {
+			/* the kernel resolves every kfunc call up front */
+			env->insn_idx = (int)i;
+			return verr(env, BK_E_V_KFUNC, "kfunc calls are not modelled (btf_id %d)",
+				    d->imm);
+		}
 		if (d->op == BK_OP_CALL_LOCAL || d->op == BK_OP_LDDW_FUNC) {
 			long t = (long)i + d->imm + 1;
 
@@ -147,7 +156,7 @@ static int check_jumps(struct venv *env)
 		for (int i = sp->start; i < sp->end; i++) {
 			long t = jmp_target(&env->insns[i], i);
 
-			if (!env->insns[i].slots || t < 0)
+			if (!env->insns[i].slots || t == NO_JMP)
 				continue;
 			if (t < sp->start || t >= sp->end) {
 				env->insn_idx = i;
@@ -188,6 +197,9 @@ static int resolve_ldimm64(struct venv *env)
 			return verr(env, BK_E_V_UNSUPPORTED,
 				    "ld_imm64 of a kernel symbol (btf_id)");
 		bool value = d->op == BK_OP_LDDW_MAP_VALUE || d->op == BK_OP_LDDW_MAP_IDX_VALUE;
+
+		if (!value && d->imm2)
+			return verr(env, BK_E_V_LDIMM64, "unrecognized bpf_ld_imm64 insn");
 		int map = d->imm;
 		uint32_t off = value ? (uint32_t)d->imm2 : 0;
 
@@ -267,7 +279,7 @@ static int walk_cfg(struct venv *env)
 
 		if (oi->fmt == BK_FMT_EXIT)
 			continue;
-		if (tg >= 0) {
+		if (tg != NO_JMP) {
 			env->aux[tg].flags |= AUX_PRUNE | AUX_JMP_DST;
 			VISIT(tg);
 			if (oi->fmt == BK_FMT_JA || oi->fmt == BK_FMT_JA32)
@@ -411,7 +423,7 @@ void compute_liveness(struct venv *env)
 			if (oi->fmt != BK_FMT_EXIT && oi->fmt != BK_FMT_JA &&
 			    oi->fmt != BK_FMT_JA32 && i + d->slots < n)
 				out |= env->aux[i + d->slots].live;
-			if (tg >= 0 && tg < n)
+			if (tg != NO_JMP && tg >= 0 && tg < n)
 				out |= env->aux[tg].live;
 			use_def(env, i, &use, &def);
 			uint16_t in = (uint16_t)(use | (out & ~def));

@@ -15,57 +15,6 @@
 
 #include "verify_int.h"
 
-enum {
-	AUX_BAD = 1 << 4
-};
-
-/* Decodes every slot; invalid fields are reported when (if) the
- * instruction is reached, as the kernel does, unknown opcodes and broken
- * ld_imm64 pairs at once. */
-static int decode(struct venv *env)
-{
-	const struct bk_insn *in = env->in->insns;
-	size_t cnt = env->in->cnt;
-
-	for (size_t i = 0; i < cnt;) {
-		struct bk_dinsn *d = &env->insns[i];
-		struct bk_diag dg;
-		int rc = bk_decode(in, cnt, i, d, &dg);
-
-		env->insn_idx = (int)i;
-		if (rc > 0 && d->op == BK_OP_CALLX)
-			return verr(env, BK_E_V_BAD_INSN, "unknown opcode %02x", in[i].code);
-		if (rc > 0) {
-			if (rc == 2)
-				env->insns[i + 1] = (struct bk_dinsn){.op = d->op, .slots = 0};
-			i += (size_t)rc;
-			continue;
-		}
-		if (rc == -BK_E_LDDW_TRUNC || rc == -BK_E_LDDW_SLOT)
-			return verr(env, BK_E_V_LDIMM64, "invalid bpf_ld_imm64 insn");
-		int op = bk_op_lookup(&in[i]);
-
-		if (op < 0 && rc == -BK_E_OPCODE)
-			return verr(env, BK_E_V_BAD_INSN, "unknown opcode %02x", in[i].code);
-		if (op >= 0 && bk_op_info((unsigned)op)->fmt == BK_FMT_LDDW)
-			return verr(env, BK_E_V_LDIMM64, "invalid bpf_ld_imm64 insn");
-		/* reserved fields or an unknown variant: refused if reached */
-		*d = (struct bk_dinsn){.op = op >= 0 ? (uint16_t)op : BK_OP_MOV64_K,
-				       .dst = in[i].dst,
-				       .src = in[i].src,
-				       .off = in[i].off,
-				       .slots = 1,
-				       .imm = in[i].imm};
-		if (d->dst > 10)
-			d->dst = 0;
-		if (d->src > 10)
-			d->src = 0;
-		env->aux[i].flags |= AUX_BAD;
-		i++;
-	}
-	return 0;
-}
-
 static void init_entry(struct venv *env, struct vstate *st, int sp)
 {
 	struct vframe *f = st->frames[0];
@@ -301,7 +250,7 @@ static int run(struct venv *env)
 {
 	int err;
 
-	if ((err = decode(env)) || (err = check_structure(env)))
+	if ((err = verify_decode(env)) || (err = check_structure(env)))
 		return err;
 	compute_liveness(env);
 	if ((err = do_check(env, 0)))

@@ -178,6 +178,7 @@ enum {
 	AUX_JMP_DST = 1 << 1, /* target of a jump */
 	AUX_SEEN = 1 << 2,    /* reached by the abstract interpretation */
 	AUX_FORCE_CKPT = 1 << 3,
+	AUX_BAD = 1 << 4, /* fields the kernel refuses when it reaches the insn */
 };
 
 struct vaux {
@@ -382,6 +383,9 @@ void frame_init_regs(struct vframe *f);
 int push_branch(struct venv *env, int insn, int prev, struct vstate **out);
 struct vreg *frame_reg_of(struct venv *env, const struct vreg *ptr); /* unused */
 struct vframe *ptr_frame(struct venv *env, const struct vreg *ptr);
+
+/* ---- decode.c ---------------------------------------------------------------------- */
+int verify_decode(struct venv *env);
 
 /* ---- cfg.c ----------------------------------------------------------------------- */
 int check_structure(struct venv *env);

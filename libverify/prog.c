@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * prog.c - verifying a program of an ELF object (struct bk_prog): gathers
+ * its instructions, relocations, functions, maps, BTF and license into a
+ * bk_verify_input, and puts the source position of the failing
+ * instruction (BTF line info) into the diagnostic.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify.h"
+
+/* The kernel's license_is_gpl_compatible() list. */
+static bool gpl_compatible(const char *l)
+{
+	static const char *const ok[] = {
+		"GPL",		"GPL v2",	"GPL and additional rights",
+		"Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL",
+	};
+
+	if (!l)
+		return false;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(l, ok[i]))
+			return true;
+	return false;
+}
+
+int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
+		    const struct bk_verify_opts *opts, struct bk_verify_stats *stats,
+		    struct bk_diag *diag)
+{
+	const struct bk_obj *obj = bk_prog__obj(prog);
+	struct bk_verify_input in = {.sz = sizeof(in)};
+	struct bk_verify_opts o = {.sz = sizeof(o)};
+	struct bk_map_def *maps = NULL;
+	size_t nmaps = obj ? bk_obj__map_cnt(obj) : 0;
+	int err;
+
+	if (opts)
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	o.sz = sizeof(o);
+	o.gpl = gpl_compatible(obj ? bk_obj__license(obj) : NULL);
+	if (nmaps) {
+		maps = calloc(nmaps, sizeof(*maps));
+		if (!maps)
+			return -ENOMEM;
+		for (size_t i = 0; i < nmaps; i++)
+			maps[i] = *bk_obj__map(obj, i);
+	}
+	in.insns = bk_prog__insns(prog, &in.cnt);
+	in.relocs = bk_prog__relocs(prog, &in.nrelocs);
+	in.funcs = bk_prog__funcs(prog, &in.nfuncs);
+	in.maps = maps;
+	in.nmaps = nmaps;
+	in.type = type != BK_PROG_UNSPEC ? type : bk_prog__type(prog);
+	in.attach_type = bk_prog__attach_type(prog);
+	in.btf = obj ? bk_obj__btf(obj) : NULL;
+	in.prog = prog;
+	err = bk_verify(&in, &o, stats, diag);
+	if (err && diag && diag->insn >= 0) {
+		const struct bk_line *l = bk_prog__line(prog, (uint32_t)diag->insn);
+
+		if (l && l->file) {
+			diag->file = l->file;
+			diag->line = (int)l->line;
+			diag->col = (int)l->col;
+		}
+	}
+	free(maps);
+	return err;
+}

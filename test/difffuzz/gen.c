@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gen.c - random BPF programs for the differential fuzzer, biased toward
+ * what verifiers get wrong: pointer arithmetic with bounded and unbounded
+ * scalars, map value and packet bounds checks, NULL checks, stack spills,
+ * fills and partial accesses, 32-bit ALU and jumps, sign extension.
+ *
+ * A program is built from snippets (each a few instructions that do
+ * something plausible), ends with "r0 = imm; exit", and has only forward
+ * jumps whose targets are patched in at the end; then, sometimes, a few
+ * random mutations.  Maps are referenced with ld_imm64 MAP_FD whose imm is
+ * an index into the fuzzer's map table (the kernel side swaps in fds).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "difffuzz.h"
+
+struct gen {
+	struct bk_insn *p;
+	size_t n, cap;
+	uint64_t *rng;
+	int type;
+	int nbranch;
+	size_t branches[64];
+	uint16_t init; /* registers surely written so far */
+};
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static int R(struct gen *g, int n)
+{
+	if (n <= 0)
+		return 0;
+	return (int)(rnd(g->rng) % (uint64_t)n);
+}
+
+static void emit(struct gen *g, struct bk_insn in)
+{
+	unsigned cls = in.code & 7;
+
+	if (g->n < g->cap)
+		g->p[g->n++] = in;
+	if (in.code == BK_OPC_CALL)
+		g->init = (uint16_t)((g->init & ~0x3eu) | 1u);
+	else if (cls == BK_CLASS_ALU || cls == BK_CLASS_ALU64 || cls == BK_CLASS_LDX ||
+		 in.code == BK_OPC_LDDW_MAP_FD)
+		g->init |= (uint16_t)(1u << in.dst);
+}
+
+static void emit2(struct gen *g, struct bk_insn a, struct bk_insn b)
+{
+	if (g->n + 2 <= g->cap) {
+		g->p[g->n++] = a;
+		g->p[g->n++] = b;
+	}
+}
+
+/* a register other than r10, mostly one already written */
+static int reg(struct gen *g)
+{
+	if (R(g, 12) && g->init) {
+		for (int tries = 0; tries < 16; tries++) {
+			int r = R(g, 10);
+
+			if (g->init & (1u << r))
+				return r;
+		}
+	}
+	return R(g, 4) ? R(g, 6) : R(g, 10);
+}
+
+static int32_t small_imm(struct gen *g)
+{
+	static const int32_t v[] = {0,	     1,	     2,	  3,	      4,
+				    7,	     8,	     14,  15,	      16,
+				    20,	     31,     32,  63,	      64,
+				    255,     256,    -1,  -4,	      -8,
+				    -16,     -512,   511, 0x7fffffff, (int32_t)0x80000000,
+				    1 << 20, 1 << 29};
+	if (R(g, 4) == 0)
+		return (int32_t)rnd(g->rng);
+	return v[R(g, (int)(sizeof(v) / sizeof(v[0])))];
+}
+
+static int size_op_ldx(struct gen *g)
+{
+	static const int ops[] = {BK_OPC_LDXB, BK_OPC_LDXH, BK_OPC_LDXW, BK_OPC_LDXDW};
+	return ops[R(g, 4)];
+}
+
+static struct bk_insn I(int code, int dst, int src, int off, int imm) {
+	return (struct bk_insn){.code = (uint8_t)code,
+				.dst = (uint8_t)dst,
+				.src = (uint8_t)src,
+				.off = (int16_t)off,
+				.imm = imm};
+}
+
+static void
+cond_jump(struct gen *g, int dst, int src, bool x)
+{
+	static const int jk[] = {BK_OPC_JEQ_K,	BK_OPC_JNE_K,  BK_OPC_JGT_K,  BK_OPC_JGE_K,
+				 BK_OPC_JLT_K,	BK_OPC_JLE_K,  BK_OPC_JSGT_K, BK_OPC_JSGE_K,
+				 BK_OPC_JSLT_K, BK_OPC_JSLE_K, BK_OPC_JSET_K};
+	int code = jk[R(g, 11)] | (x ? 0x08 : 0);
+
+	if (R(g, 4) == 0)
+		code = (code & ~7) | BK_CLASS_JMP32;
+	if (g->nbranch < 64)
+		g->branches[g->nbranch++] = g->n;
+	emit(g, I(code, dst, x ? src : 0, 0, x ? 0 : small_imm(g)));
+}
+
+/* A bounded or not-quite-bounded scalar in r. */
+static void make_scalar(struct gen *g, int r)
+{
+	switch (R(g, 6)) {
+	case 0:
+		emit(g, I(BK_OPC_MOV64_K, r, 0, 0, small_imm(g)));
+		break;
+	case 1:
+		emit(g, I(BK_OPC_CALL, 0, 0, 0, 7)); /* get_prandom_u32 */
+		if (r)
+			emit(g, I(BK_OPC_MOV64_X, r, 0, 0, 0));
+		break;
+	case 2:
+		emit(g, I(BK_OPC_CALL, 0, 0, 0, 7));
+		emit(g, I(BK_OPC_AND64_K, 0, 0, 0, R(g, 2) ? 0xff : small_imm(g)));
+		if (r)
+			emit(g, I(BK_OPC_MOV64_X, r, 0, 0, 0));
+		break;
+	case 3:
+		emit(g, I(BK_OPC_CALL, 0, 0, 0, 5)); /* ktime_get_ns */
+		emit(g, I(BK_OPC_MOV64_X, r, 0, 0, 0));
+		emit(g, I(BK_OPC_AND64_K, r, 0, 0, R(g, 3) ? 63 : 0x7fff));
+		break;
+	default:
+		emit(g, I(BK_OPC_CALL, 0, 0, 0, 7));
+		if (r)
+			emit(g, I(BK_OPC_MOV64_X, r, 0, 0, 0));
+		/* bound by a compare that skips the rest when out of range */
+		emit(g, I(R(g, 2) ? BK_OPC_JGT_K : BK_OPC_JSGT_K, r, 0, 0,
+			  R(g, 2) ? 60 : small_imm(g)));
+		if (g->nbranch < 64)
+			g->branches[g->nbranch++] = g->n - 1;
+		break;
+	}
+}
+
+static void snip_map(struct gen *g)
+{
+	int m = R(g, DF_NMAPS - 1), k = R(g, 5);
+
+	if (R(g, 3))
+		emit(g, I(BK_OPC_STW, 10, 0, -8, R(g, 4) ? R(g, 5) : small_imm(g)));
+	else
+		emit(g, I(BK_OPC_STDW, 10, 0, -8, R(g, 3) ? 0 : small_imm(g)));
+	emit(g, I(BK_OPC_MOV64_X, 2, 10, 0, 0));
+	emit(g, I(BK_OPC_ADD64_K, 2, 0, 0, R(g, 8) ? -8 : -R(g, 16)));
+	emit2(g, I(BK_OPC_LDDW_MAP_FD, 1, 1, 0, m), I(0, 0, 0, 0, 0));
+	emit(g, I(BK_OPC_CALL, 0, 0, 0, R(g, 10) ? 1 : (R(g, 2) ? 3 : 2)));
+	if (R(g, 5)) { /* NULL check */
+		emit(g, I(R(g, 2) ? BK_OPC_JEQ_K : BK_OPC_JNE_K, 0, 0, 0, 0));
+		if (g->nbranch < 64)
+			g->branches[g->nbranch++] = g->n - 1;
+	}
+	if (R(g, 2))
+		emit(g, I(BK_OPC_MOV64_X, 6 + R(g, 3), 0, 0, 0));
+	if (R(g, 2)) {
+		make_scalar(g, 3);
+		emit(g, I(R(g, 5) ? BK_OPC_ADD64_X : BK_OPC_SUB64_X, 0, 3, 0, 0));
+	}
+	(void)k;
+	int op = size_op_ldx(g), off = R(g, 3) ? R(g, 20) - 2 : small_imm(g) % 80;
+
+	if (R(g, 2))
+		emit(g, I(op, reg(g), 0, off, 0));
+	else
+		emit(g, I(op + 2, 0, reg(g), off, 0)); /* STX */
+}
+
+static void snip_pkt(struct gen *g)
+{
+	int dataoff = g->type == DF_XDP ? 0 : 76, endoff = g->type == DF_XDP ? 4 : 80;
+	int k = R(g, 3) ? R(g, 40) : small_imm(g) % 100;
+
+	emit(g, I(BK_OPC_LDXW, 2, 6, dataoff, 0));
+	emit(g, I(BK_OPC_LDXW, 3, 6, endoff, 0));
+	emit(g, I(BK_OPC_MOV64_X, 4, 2, 0, 0));
+	emit(g, I(BK_OPC_ADD64_K, 4, 0, 0, k));
+	static const int jc[] = {BK_OPC_JGT_X, BK_OPC_JGE_X, BK_OPC_JLT_X, BK_OPC_JLE_X};
+	int j = jc[R(g, 4)];
+
+	if (R(g, 2))
+		emit(g, I(j, 4, 3, 0, 0));
+	else
+		emit(g, I(j, 3, 4, 0, 0));
+	if (g->nbranch < 64)
+		g->branches[g->nbranch++] = g->n - 1;
+	if (R(g, 3) == 0) {
+		emit(g, I(BK_OPC_LDXB, 5, 2, R(g, 16), 0));
+		emit(g, I(BK_OPC_AND64_K, 5, 0, 0, R(g, 2) ? 15 : 0xff));
+		emit(g, I(BK_OPC_ADD64_X, 2, 5, 0, 0));
+	}
+	int op = size_op_ldx(g);
+
+	int aoff = R(g, 3) ? R(g, k > 8 ? k - 7 : 1) : R(g, k + 4) - 2;
+
+	if (R(g, 4))
+		emit(g, I(op, 0, 2, aoff, 0));
+	else
+		emit(g, I(op + 2, 2, reg(g), aoff, 0));
+}
+
+static void snip_stack(struct gen *g)
+{
+	int off = -8 * (1 + R(g, 8)) + (R(g, 8) ? 0 : R(g, 8));
+	static const int stx[] = {BK_OPC_STXB, BK_OPC_STXH, BK_OPC_STXW, BK_OPC_STXDW};
+	static const int st[] = {BK_OPC_STB, BK_OPC_STH, BK_OPC_STW, BK_OPC_STDW};
+
+	switch (R(g, 5)) {
+	case 0:
+		emit(g, I(stx[R(g, 4)], 10, reg(g), off, 0));
+		break;
+	case 1:
+		emit(g, I(st[R(g, 4)], 10, 0, off, small_imm(g)));
+		break;
+	case 2:
+		emit(g, I(size_op_ldx(g), reg(g), 10, off, 0));
+		break;
+	case 3: /* spill and fill a pointer or scalar */
+		emit(g, I(BK_OPC_STXDW, 10, R(g, 2) ? 6 : reg(g), off & ~7, 0));
+		emit(g, I(R(g, 3) ? BK_OPC_LDXDW : size_op_ldx(g), reg(g), 10,
+			  (off & ~7) + (R(g, 4) ? 0 : R(g, 8)), 0));
+		break;
+	default: /* variable offset stack access */
+		make_scalar(g, 4);
+		emit(g, I(BK_OPC_AND64_K, 4, 0, 0, R(g, 2) ? 7 : 31));
+		emit(g, I(BK_OPC_MOV64_X, 5, 10, 0, 0));
+		emit(g, I(BK_OPC_ADD64_K, 5, 0, 0, -64));
+		emit(g, I(BK_OPC_ADD64_X, 5, 4, 0, 0));
+		emit(g, I(R(g, 2) ? size_op_ldx(g) : stx[R(g, 4)], R(g, 2) ? 0 : 5, R(g, 2) ? 5 : 0,
+			  R(g, 8), 0));
+		break;
+	}
+}
+
+static void snip_alu(struct gen *g)
+{
+	static const int ops[] = {0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60,
+				  0x70, 0x80, 0x90, 0xa0, 0xb0, 0xc0};
+	int op = ops[R(g, 13)], x = R(g, 2), cls = R(g, 3) ? BK_CLASS_ALU64 : BK_CLASS_ALU;
+	int imm = small_imm(g), off = 0;
+
+	if (op == 0x60 || op == 0x70 || op == 0xc0)
+		imm = R(g, 8) ? R(g, cls == BK_CLASS_ALU ? 32 : 64) : imm;
+	if ((op == 0x30 || op == 0x90) && R(g, 4) == 0)
+		off = 1;
+	if (op == 0xb0 && x && R(g, 4) == 0)
+		off = cls == BK_CLASS_ALU ? 8 << R(g, 2) : 8 << R(g, 3);
+	if (op == 0x80)
+		x = 0, imm = 0;
+	emit(g, I(op | cls | (x ? 8 : 0), reg(g), x ? reg(g) : 0, off, x ? 0 : imm));
+	if (R(g, 8) == 0)
+		emit(g, I(R(g, 2) ? BK_OPC_BSWAP16 : BK_OPC_BE32, reg(g), 0, 0,
+			  R(g, 2) ? 16 << R(g, 3) : 16 << R(g, 2)));
+}
+
+static void snip_ptr(struct gen *g)
+{
+	int base = R(g, 3) ? 10 : 6, r = 1 + R(g, 5);
+
+	emit(g, I(BK_OPC_MOV64_X, r, base, 0, 0));
+	if (R(g, 2))
+		emit(g, I(BK_OPC_ADD64_K, r, 0, 0, R(g, 2) ? -8 * R(g, 8) : small_imm(g)));
+	else {
+		make_scalar(g, 7);
+		emit(g, I(R(g, 4) ? BK_OPC_ADD64_X : (R(g, 2) ? BK_OPC_SUB64_X : BK_OPC_ADD32_X), r,
+			  7, 0, 0));
+	}
+	if (R(g, 2))
+		emit(g, I(size_op_ldx(g), reg(g), r, -R(g, 16), 0));
+}
+
+static void snip_helper(struct gen *g)
+{
+	static const int ids[] = {5, 7, 8, 6, 14, 16, 26, 28, 44, 51, 23, 130, 131};
+	int id = ids[R(g, (int)(sizeof(ids) / sizeof(ids[0])))];
+
+	for (int i = 1; i <= 5; i++)
+		if (R(g, 2))
+			emit(g, I(BK_OPC_MOV64_K, i, 0, 0, R(g, 3) ? R(g, 64) : small_imm(g)));
+	if (R(g, 2))
+		emit(g, I(BK_OPC_MOV64_X, 1, 6, 0, 0));
+	if (R(g, 2)) {
+		emit(g, I(BK_OPC_MOV64_X, 2 + R(g, 2), 10, 0, 0));
+		emit(g, I(BK_OPC_ADD64_K, 2, 0, 0, -8 * (1 + R(g, 4))));
+	}
+	if (id == 51 || id == 130 || id == 131)
+		emit2(g, I(BK_OPC_LDDW_MAP_FD, 1, 1, 0, id == 51 ? DF_MAP_DEV : DF_MAP_RB),
+		      I(0, 0, 0, 0, 0));
+	emit(g, I(BK_OPC_CALL, 0, 0, 0, id));
+	if (id == 131) {
+		emit(g, I(BK_OPC_JEQ_K, 0, 0, 0, 0));
+		if (g->nbranch < 64)
+			g->branches[g->nbranch++] = g->n - 1;
+		emit(g, I(BK_OPC_MOV64_X, 1, 0, 0, 0));
+		emit(g, I(BK_OPC_MOV64_K, 2, 0, 0, 0));
+		if (R(g, 4))
+			emit(g, I(BK_OPC_CALL, 0, 0, 0, R(g, 2) ? 132 : 133));
+	}
+}
+
+static void mutate(struct gen *g)
+{
+	size_t i = (size_t)R(g, (int)g->n);
+	struct bk_insn *in = &g->p[i];
+
+	switch (R(g, 6)) {
+	case 0:
+		in->imm += R(g, 9) - 4;
+		break;
+	case 1:
+		in->off = (int16_t)(in->off + R(g, 9) - 4);
+		break;
+	case 2:
+		in->dst = (uint8_t)R(g, 11);
+		break;
+	case 3:
+		in->src = (uint8_t)R(g, 11);
+		break;
+	case 4:
+		in->code ^= (uint8_t)(1u << R(g, 8));
+		break;
+	default:
+		in->imm = small_imm(g);
+		break;
+	}
+}
+
+size_t df_generate(uint64_t *rng, int type, struct bk_insn *out, size_t cap)
+{
+	struct gen g = {.p = out, .cap = cap - 4, .rng = rng, .type = type};
+	int nsnip = 1 + R(&g, 8);
+
+	g.init = 1u << 1;
+	emit(&g, I(BK_OPC_MOV64_X, 6, 1, 0, 0));
+	for (int r = 0; r < 10; r++)
+		if (r != 1 && r != 6 && R(&g, 4))
+			emit(&g, I(BK_OPC_MOV64_K, r, 0, 0, R(&g, 2) ? R(&g, 100) : small_imm(&g)));
+	for (int s = 0; s < nsnip && g.n + 24 < g.cap; s++) {
+		int k = R(&g, 16);
+
+		if (k < 4)
+			snip_map(&g);
+		else if (k < 7 && type != DF_SOCKET)
+			snip_pkt(&g);
+		else if (k < 10)
+			snip_stack(&g);
+		else if (k < 12)
+			snip_alu(&g);
+		else if (k < 14)
+			snip_ptr(&g);
+		else if (k < 15)
+			snip_helper(&g);
+		else
+			cond_jump(&g, reg(&g), reg(&g), R(&g, 2));
+	}
+	emit(&g, I(BK_OPC_MOV64_K, 0, 0, 0, R(&g, 4) ? 2 : small_imm(&g)));
+	emit(&g, I(BK_OPC_EXIT, 0, 0, 0, 0));
+	/* forward jump targets: somewhere after, on an instruction start */
+	for (int b = 0; b < g.nbranch; b++) {
+		size_t at = g.branches[b];
+		size_t span = g.n - at - 1;
+		size_t t = at + 1 + (span ? (size_t)R(&g, (int)span) : 0);
+
+		if (t > at + 1 && out[t - 1].code == BK_OPC_LDDW_MAP_FD)
+			t++;
+		if (t >= g.n)
+			t = g.n - 1;
+		out[at].off = (int16_t)(t - at - 1);
+	}
+	if (R(&g, 4) == 0)
+		for (int m = 1 + R(&g, 3); m > 0; m--)
+			mutate(&g);
+	return g.n;
+}
