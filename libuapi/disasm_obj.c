@@ -245,6 +245,14 @@ static int add_line(struct dctx *c, const struct bk_disasm_line *l)
 	return 0;
 }
 
+static bool has_reloc(const struct bk_sec *s, size_t i)
+{
+	for (size_t k = 0; k < s->nrelocs; k++)
+		if (s->relocs[k].insn == i)
+			return true;
+	return false;
+}
+
 static int64_t jump_target(const struct bk_dinsn *d, size_t pc)
 {
 	const struct bk_op_info *oi = bk_op_info(d->op);
@@ -294,7 +302,8 @@ static int code_section(struct dctx *c, const struct bk_sec *s, uint32_t si)
 		bool call = d[i].op == BK_OP_CALL_LOCAL || d[i].op == BK_OP_LDDW_FUNC;
 		char n[48];
 
-		if (!d[i].slots || t < 0 || (size_t)t >= s->cnt || !d[t].slots || label[t])
+		if (!d[i].slots || t < 0 || (size_t)t >= s->cnt || !d[t].slots || label[t] ||
+		    has_reloc(s, i))
 			continue;
 		if (!OPT(o, labels, false) && !call)
 			continue;

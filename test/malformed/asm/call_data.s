@@ -1,0 +1,3 @@
+call a
+.data
+a: .byte 1

@@ -1,0 +1,2 @@
+.text
+.byte 1

@@ -1,0 +1,2 @@
+.map m hash key=4 value=
+exit

@@ -1,0 +1,1 @@
+.map m hash key=-1 entries=1

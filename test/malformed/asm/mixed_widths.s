@@ -1,0 +1,1 @@
+if r1 s> w2 goto +1
