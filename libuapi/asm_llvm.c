@@ -186,7 +186,8 @@ static int reg_or_imm(struct asm_state *st, uint8_t *reg, bool *is32, int32_t *i
 	int64_t v;
 	int err;
 
-	if (asm_tok_is_reg(asm_peek(st, 0)) || asm_peek(st, 0)->s[0] == '%') {
+	if (asm_tok_is_reg(asm_peek(st, 0)) ||
+	    (asm_peek(st, 0)->kind == TK_IDENT && asm_peek(st, 0)->s[0] == '%')) {
 		*is_reg = true;
 		return asm_reg(st, reg, is32);
 	}
@@ -481,7 +482,8 @@ static int assign_load(struct asm_state *st, uint8_t dst, bool d32, uint32_t col
 			return asm_err(st, BK_E_ASM_OPERANDS, col,
 				       "packet loads are r0 = *(u8|u16|u32 *)skb[...]");
 		err = asm_expect(st, "[", NULL);
-		if (!err && (asm_tok_is_reg(asm_peek(st, 0)) || asm_peek(st, 0)->s[0] == '%')) {
+		if (!err && (asm_tok_is_reg(asm_peek(st, 0)) ||
+			     (asm_peek(st, 0)->kind == TK_IDENT && asm_peek(st, 0)->s[0] == '%'))) {
 			snprintf(name, sizeof(name), "ldind%s", sz[size]);
 			err = asm_reg(st, &p.d.src, NULL);
 			if (!err &&
