@@ -226,7 +226,7 @@ static int resolve_ldimm64(struct venv *env)
 				return verr(env, BK_E_V_LDIMM64,
 					    "map type %u does not support direct value access",
 					    m->type);
-			if (off >= m->value_size)
+			if (off >= m->value_size || m->max_entries != 1)
 				return verr(
 					env, BK_E_V_LDIMM64,
 					"invalid access to map value pointer, value_size=%u off=%u",
@@ -279,19 +279,27 @@ static int walk_cfg(struct venv *env)
 
 		if (oi->fmt == BK_FMT_EXIT)
 			continue;
+		/* prune points where the kernel puts them: conditional jumps,
+		 * targets of unconditional ones, after calls, BPF-to-BPF calls */
 		if (tg != NO_JMP) {
-			env->aux[tg].flags |= AUX_PRUNE | AUX_JMP_DST;
 			VISIT(tg);
-			if (oi->fmt == BK_FMT_JA || oi->fmt == BK_FMT_JA32)
+			env->aux[tg].flags |= AUX_JMP_DST;
+			if (oi->fmt == BK_FMT_JA || oi->fmt == BK_FMT_JA32) {
+				env->aux[tg].flags |= AUX_PRUNE;
 				continue;
-			env->aux[t + 1 < n ? t + 1 : t].flags |= AUX_PRUNE;
+			}
+			env->aux[t].flags |= AUX_PRUNE;
 			VISIT(t + 1);
 			continue;
 		}
-		if (d->op == BK_OP_CALL_LOCAL) {
-			env->aux[t + d->imm + 1].flags |= AUX_PRUNE;
-			VISIT(t + d->imm + 1);
-			env->aux[t + 1 < n ? t + 1 : t].flags |= AUX_PRUNE;
+		if (oi->fmt == BK_FMT_CALL || oi->fmt == BK_FMT_CALL_LOCAL ||
+		    oi->fmt == BK_FMT_CALL_KFUNC) {
+			if (t + 1 < n)
+				env->aux[t + 1].flags |= AUX_PRUNE;
+			if (d->op == BK_OP_CALL_LOCAL) {
+				env->aux[t].flags |= AUX_PRUNE;
+				VISIT(t + d->imm + 1);
+			}
 		}
 		if (d->op == BK_OP_LDDW_FUNC)
 			VISIT(t + d->imm + 1);
@@ -434,6 +442,40 @@ void compute_liveness(struct venv *env)
 			}
 		}
 	}
+}
+
+/* Stack slots live before each instruction, from the accesses observed so
+ * far (reads, and whole-slot writes seen on every visit). */
+void compute_stack_liveness(struct venv *env)
+{
+	int n = (int)env->cnt;
+	bool changed = true;
+
+	memset(env->stk_live, 0, sizeof(*env->stk_live) * (size_t)n);
+	while (changed) {
+		changed = false;
+		for (int i = n - 1; i >= 0; i--) {
+			const struct bk_dinsn *d = &env->insns[i];
+
+			if (!d->slots)
+				continue;
+			const struct bk_op_info *oi = bk_op_info(d->op);
+			uint64_t out = 0, in;
+			long tg = jmp_target(d, i);
+
+			if (oi->fmt != BK_FMT_EXIT && oi->fmt != BK_FMT_JA &&
+			    oi->fmt != BK_FMT_JA32 && i + d->slots < n)
+				out |= env->stk_live[i + d->slots];
+			if (tg != NO_JMP && tg >= 0 && tg < n)
+				out |= env->stk_live[tg];
+			in = env->stk_read[i] | (out & ~env->stk_kill[i]);
+			if (in != env->stk_live[i]) {
+				env->stk_live[i] = in;
+				changed = true;
+			}
+		}
+	}
+	env->stk_dirty = false;
 }
 
 /* The combined stack of every call chain (32-byte granules per frame, or 16

@@ -124,10 +124,16 @@ static bool slot_scalar(const struct vslot *s, struct vreg *fake)
 	return true;
 }
 
-static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, bool exact)
+static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, bool exact,
+		      uint64_t live)
 {
 	for (int i = 0; i < o->nslots * 8; i++) {
 		int spi = i / 8, b = i % 8;
+
+		if (!exact && !(live & (1ULL << spi))) {
+			i += 7 - b;
+			continue;
+		}
 		const struct vslot *os = &o->stack[spi];
 		uint8_t ot = os->stype[b];
 
@@ -180,7 +186,11 @@ static bool states_equal(struct venv *env, const struct vstate *o, const struct 
 			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
 				return false;
 		}
-		if (!stacksafe(of, cf, &m, exact))
+		uint64_t slive = ~0ULL;
+
+		if (f == o->curframe && !env->stk_all_live)
+			slive = env->stk_live[insn];
+		if (!stacksafe(of, cf, &m, exact, slive))
 			return false;
 	}
 	for (int i = 0; i < o->nrefs; i++)
@@ -219,6 +229,8 @@ int is_state_visited(struct venv *env, int insn)
 	if (env->jmps_processed - env->prev_jmps_processed >= 2 &&
 	    env->insn_processed - env->prev_insn_processed >= 8)
 		add = true;
+	if (env->stk_dirty && env->explored[insn])
+		compute_stack_liveness(env);
 	for (sl = env->explored[insn]; sl; sl = sl->next) {
 		cnt++;
 		if (sl->branches) {

@@ -191,11 +191,47 @@ static int write_var(struct venv *env, struct vframe *f, int regno, int off, int
 	return 0;
 }
 
+void stack_note(struct venv *env, const struct vreg *ptr, int64_t min_off, int64_t max_off,
+		bool write_whole)
+{
+	uint64_t mask = 0;
+
+	if (ptr->frameno != env->cur->curframe) {
+		env->stk_all_live = true;
+		return;
+	}
+	for (int64_t i = min_off; i < max_off && i < 0; i++)
+		if (i >= -V_MAX_STACK)
+			mask |= 1ULL << ((-i - 1) / 8);
+	if (write_whole) {
+		if (!(env->aux[env->insn_idx].flags & AUX_STK_SEEN))
+			env->stk_kill[env->insn_idx] = mask;
+		else
+			env->stk_kill[env->insn_idx] &= mask;
+		env->aux[env->insn_idx].flags |= AUX_STK_SEEN;
+		env->stk_dirty = true;
+		return;
+	}
+	if (mask & ~env->stk_read[env->insn_idx]) {
+		env->stk_read[env->insn_idx] |= mask;
+		env->stk_dirty = true;
+	}
+}
+
 int stack_write(struct venv *env, int regno, int off, int size, int value_regno,
 		const struct bk_dinsn *d)
 {
 	struct vreg *ptr = &cur_regs(env)[regno];
 	struct vframe *f = ptr_frame(env, ptr);
+
+	if (tnum_is_const(ptr->var_off) && size == 8)
+		stack_note(env, ptr, off + (int64_t)ptr->var_off.value,
+			   off + (int64_t)ptr->var_off.value + 8, true);
+	else if (!(env->aux[env->insn_idx].flags & AUX_STK_SEEN)) {
+		env->stk_kill[env->insn_idx] = 0;
+		env->aux[env->insn_idx].flags |= AUX_STK_SEEN;
+	} else
+		env->stk_kill[env->insn_idx] = 0;
 
 	if (tnum_is_const(ptr->var_off))
 		return write_fixed(env, f, off + (int)ptr->var_off.value, size, value_regno, d);
@@ -288,6 +324,12 @@ int stack_read(struct venv *env, int regno, int off, int size, int dst)
 	char vb[48];
 
 	if (tnum_is_const(ptr->var_off))
+		stack_note(env, ptr, off + (int64_t)ptr->var_off.value,
+			   off + (int64_t)ptr->var_off.value + size, false);
+	else
+		stack_note(env, ptr, ptr->smin + off, ptr->smax + off + size, false);
+
+	if (tnum_is_const(ptr->var_off))
 		return read_fixed(env, f, off + (int)ptr->var_off.value, size, dst);
 	if (dst < 0) {
 		tnum_str(vb, sizeof(vb), ptr->var_off);
@@ -324,6 +366,7 @@ int stack_range_init(struct venv *env, int regno, int off, int size, bool zero_o
 		min_off = ptr->smin + off;
 		max_off = ptr->smax + off;
 	}
+	stack_note(env, ptr, min_off, max_off + size, false);
 	if (raw && t == V_WRITE)
 		return 0; /* the caller marks the bytes written */
 	for (int64_t i = min_off; i < max_off + size; i++) {

@@ -241,6 +241,9 @@ static void env_free(struct venv *env)
 	state_free(env->cur);
 	free(env->stack);
 	free(env->explored);
+	free(env->stk_read);
+	free(env->stk_kill);
+	free(env->stk_live);
 	free(env->insns);
 	free(env->aux);
 	free(env->subprogs);
@@ -310,7 +313,11 @@ int bk_verify(const struct bk_verify_input *in, const struct bk_verify_opts *opt
 	env.insns = calloc(in->cnt + 1, sizeof(*env.insns));
 	env.aux = calloc(in->cnt + 1, sizeof(*env.aux));
 	env.explored = calloc(in->cnt + 1, sizeof(*env.explored));
-	if (!env.insns || !env.aux || !env.explored) {
+	env.stk_read = calloc(in->cnt + 1, sizeof(uint64_t));
+	env.stk_kill = calloc(in->cnt + 1, sizeof(uint64_t));
+	env.stk_live = calloc(in->cnt + 1, sizeof(uint64_t));
+	if (!env.insns || !env.aux || !env.explored || !env.stk_read || !env.stk_kill ||
+	    !env.stk_live) {
 		env_free(&env);
 		return -ENOMEM;
 	}

@@ -178,7 +178,8 @@ enum {
 	AUX_JMP_DST = 1 << 1, /* target of a jump */
 	AUX_SEEN = 1 << 2,    /* reached by the abstract interpretation */
 	AUX_FORCE_CKPT = 1 << 3,
-	AUX_BAD = 1 << 4, /* fields the kernel refuses when it reaches the insn */
+	AUX_BAD = 1 << 4,      /* fields the kernel refuses when it reaches the insn */
+	AUX_STK_SEEN = 1 << 5, /* stk_kill holds this insn's observed kills */
 };
 
 struct vaux {
@@ -226,6 +227,9 @@ struct venv {
 	uint64_t jmps_processed, prev_jmps_processed;
 	uint64_t t_start;
 	uint32_t states_live;
+	/* stack liveness from observed accesses (frame-local, 64 slots) */
+	uint64_t *stk_read, *stk_kill, *stk_live;
+	bool stk_dirty, stk_all_live;
 	uint32_t cur_subprog_root; /* entry subprog being verified */
 	struct bk_verify_stats stats;
 	struct bk_diag *diag;
@@ -391,6 +395,12 @@ int verify_decode(struct venv *env);
 int check_structure(struct venv *env);
 int check_max_stack_depth(struct venv *env);
 void compute_liveness(struct venv *env);
+void compute_stack_liveness(struct venv *env);
+
+/* Records an access to [min_off, max_off) of the frame ptr points into, by
+ * the current instruction, for stack liveness. */
+void stack_note(struct venv *env, const struct vreg *ptr, int64_t min_off, int64_t max_off,
+		bool write_whole);
 
 /* ---- prune.c ---------------------------------------------------------------------- */
 /* 1: pruned (path ends), 0: continue, <0 error. */

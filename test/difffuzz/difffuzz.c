@@ -110,8 +110,51 @@ skip:
 	return 0;
 }
 
+static void log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}
+
+/* --replay FILE: our verdict with the log, for a saved program. */
+static int replay(const char *path)
+{
+	struct bk_insn p[MAXI];
+	unsigned code, dst, src;
+	int off, imm, type;
+	size_t cnt = 0;
+	char line[256];
+	FILE *f = fopen(path, "r");
+	struct bk_diag d;
+
+	if (!f || !fgets(line, sizeof(line), f) || sscanf(line, "type %d", &type) != 1)
+		return 2;
+	while (cnt < MAXI && fgets(line, sizeof(line), f) &&
+	       sscanf(line, "%x %x %x %d %d", &code, &dst, &src, &off, &imm) == 5)
+		p[cnt++] = (struct bk_insn){.code = (uint8_t)code,
+					    .dst = (uint8_t)dst,
+					    .src = (uint8_t)src,
+					    .off = (int16_t)off,
+					    .imm = imm};
+	fclose(f);
+	struct bk_verify_opts vo = {
+		.sz = sizeof(vo), .gpl = true, .nr_cpus = 2, .log_level = 2, .log = log_line};
+	struct bk_verify_input in = {.sz = sizeof(in),
+				     .type = btypes[type],
+				     .maps = df_maps,
+				     .nmaps = DF_NMAPS,
+				     .insns = p,
+				     .cnt = cnt};
+	int rc = bk_verify(&in, &vo, NULL, &d);
+
+	printf("ours: %s insn %ld: %s\n", rc ? bk_errname(d.code) : "accept", d.insn, d.msg);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "--replay"))
+		return replay(argv[2]);
 	uint64_t count = 1000, seed = (uint64_t)time(NULL), secs = 0;
 	const char *dir = NULL;
 	bool use_vm = false, quiet = false;

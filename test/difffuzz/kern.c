@@ -90,7 +90,7 @@ int df_kern_load(int type, const struct bk_insn *insns, size_t cnt, char *log, s
 		log[0] = 0;
 		o.log_buf = log;
 		o.log_size = (uint32_t)logsz;
-		o.log_level = 1;
+		o.log_level = 2;
 	}
 	fd = bpf_prog_load(ktypes[type], NULL, "GPL", k, cnt, &o);
 	df_kern_errno = fd < 0 ? errno : 0;
