@@ -217,8 +217,9 @@ int asm_add_bytes(struct asm_state *st, const void *b, size_t n, uint32_t col)
 	if (err)
 		return err;
 	s = &st->u.secs[st->cur];
-	if (n > (1u << 28) || s->size + n > (1u << 28))
-		return asm_err(st, BK_E_ASM_RANGE, col, "data section '%s' is too large", s->name);
+	if (n > ASM_MAX_DATA || s->size + n > ASM_MAX_DATA)
+		return asm_err(st, BK_E_ASM_RANGE, col, "data section '%s' would exceed %u MiB",
+			       s->name, ASM_MAX_DATA >> 20);
 	if (s->bss) {
 		for (size_t i = 0; b && i < n; i++)
 			if (((const uint8_t *)b)[i])

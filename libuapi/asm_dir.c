@@ -320,7 +320,7 @@ static int zero_dir(struct asm_state *st, uint32_t col)
 		err = asm_imm(st, IMM32, &fill);
 	if (err)
 		return err;
-	if (n < 0 || n > (1 << 28))
+	if (n < 0 || n > ASM_MAX_DATA)
 		return asm_err(st, BK_E_ASM_RANGE, col, "bad size %lld", (long long)n);
 	if (fill) {
 		uint8_t b = (uint8_t)fill;

@@ -45,6 +45,7 @@ struct asm_tok {
 };
 
 #define ASM_MAX_TOKS 48
+#define ASM_MAX_DATA (16u << 20) /* bytes per data section */
 
 /* ---- the unit ------------------------------------------------------------ */
 

@@ -419,6 +419,28 @@ static void maps(struct dctx *c)
 	}
 }
 
+/* Bytes [at, end) of a data section: runs of 16 or more zeroes as .zero,
+ * the rest as .byte lines of up to 16; b NULL for .bss. */
+static void put_bytes(struct sbuf *o, const uint8_t *b, size_t at, size_t end)
+{
+	while (at < end) {
+		size_t z = at, k;
+
+		while (z < end && (!b || !b[z]))
+			z++;
+		if (z - at >= 16 || z == end) {
+			sb_put(o, "\t.zero %zu\n", z - at);
+			at = z;
+			continue;
+		}
+		sb_put(o, "\t.byte ");
+		for (k = at; k < end && k < at + 16; k++)
+			sb_put(o, "%s0x%02x", k > at ? ", " : "", b[k]);
+		sb_put(o, "\n");
+		at = k;
+	}
+}
+
 static bool skip_data(const char *n)
 {
 	return !strcmp(n, ".maps") || !strcmp(n, "maps") || !strncmp(n, "maps/", 5) ||
@@ -453,17 +475,7 @@ static void data_sections(struct dctx *c)
 			}
 			if (end == at)
 				break;
-			if (!b) {
-				sb_put(&c->out, "\t.zero %zu\n", end - at);
-			} else {
-				for (size_t k = at; k < end; k += 16) {
-					sb_put(&c->out, "\t.byte ");
-					for (size_t j = k; j < end && j < k + 16; j++)
-						sb_put(&c->out, "%s0x%02x", j > k ? ", " : "",
-						       b[j]);
-					sb_put(&c->out, "\n");
-				}
-			}
+			put_bytes(&c->out, b, at, end);
 			at = end;
 		}
 	}
