@@ -97,6 +97,7 @@ void bv_report_one(const struct bv_opts *o, struct json_w *w, const struct bv_re
 	json_kv_uint(w, "stack_depth", r->stats.stack_depth);
 	json_kv_uint(w, "time_us", r->stats.time_ns / 1000);
 	if (r->rc) {
+		json_key(w, "error");
 		tool_json_diag(w, &r->diag);
 		if (r->src_line)
 			json_kv_str(w, "source", r->src_line);
@@ -132,8 +133,10 @@ void bv_report_end(const struct bv_opts *o, struct json_w *w, int nprogs, int nr
 	if (o->kernel)
 		json_kv_int(w, "kernel_mismatches", nmismatch);
 	json_obj_end(w);
-	if (fatal)
+	if (fatal) {
+		json_key(w, "error");
 		tool_json_diag(w, fatal);
+	}
 	json_obj_end(w);
 	json_end(w);
 }
