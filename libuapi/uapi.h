@@ -305,6 +305,10 @@ struct bk_kfunc {
 	uint32_t iter_size; /* bytes of the iterator struct for ITER kfuncs */
 };
 
+/* bpfkit's io_uring ring helpers (helpers.def's BK_RING_HELPER rows) have
+ * ids from here on; bk_helper_by_id/by_name know them too. */
+#define BK_HELPER_RING_BASE 0x10000u
+
 /* NULL when unknown. */
 const struct bk_helper *bk_helper_by_id(uint32_t id);
 const struct bk_helper *bk_helper_by_name(const char *name);

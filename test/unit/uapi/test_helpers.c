@@ -10,7 +10,7 @@ TEST(helpers_every_id_has_a_row)
 	CHECK_EQ(bk_helper_max_id(), 211);
 	CHECK(bk_helper_by_id(0) == NULL);
 	CHECK(bk_helper_by_id(212) == NULL);
-	CHECK(bk_helper_by_id(0x10000) == NULL);
+	CHECK(bk_helper_by_id(BK_HELPER_RING_BASE - 1) == NULL);
 	for (uint32_t id = 1; id <= bk_helper_max_id(); id++) {
 		const struct bk_helper *h = bk_helper_by_id(id);
 
@@ -23,6 +23,29 @@ TEST(helpers_every_id_has_a_row)
 		for (int a = 0; a < 5; a++)
 			CHECK(h->args[a] < BK_ARG__COUNT);
 	}
+}
+
+/* bpfkit's ring helpers: ids from BK_HELPER_RING_BASE with no gaps, found
+ * by id and by name like the kernel's. */
+TEST(helpers_ring_range)
+{
+	const struct bk_helper *h = bk_helper_by_id(BK_HELPER_RING_BASE);
+	uint32_t id = BK_HELPER_RING_BASE;
+
+	REQUIRE(h != NULL);
+	CHECK_STR(h->name, "bpf_iouring_queue_sqe");
+	CHECK_EQ(h->args[0], BK_ARG_PTR_TO_CTX);
+	CHECK_EQ(h->args[1], BK_ARG_PTR_TO_MEM);
+	CHECK_EQ(h->args[2], BK_ARG_CONST_SIZE);
+	CHECK_EQ(bk_helper_by_name("iouring_reap_cqe")->args[2], BK_ARG_PTR_TO_UNINIT_MEM);
+	CHECK_EQ(bk_helper_by_name("bpf_copy_to_user")->id, BK_HELPER_RING_BASE + 3);
+	for (; (h = bk_helper_by_id(id)); id++) {
+		CHECK_EQ(h->id, id);
+		CHECK(h->proto_known);
+		CHECK(bk_helper_by_name(h->name) == h);
+	}
+	CHECK(id > BK_HELPER_RING_BASE + 3);
+	CHECK(bk_helper_by_id(id + 1) == NULL);
 }
 
 /* The ids agree with the kernel's uAPI header. */
