@@ -1,0 +1,218 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# bpfjit as a user runs it: help and man page, `run` on bare bytecode and on
+# the samples' objects (memory, packets, pcaps, map updates and dumps,
+# repeat, both modes), JSON documents checked with jq, faults and refusals
+# (file:insn N, exit 1), usage and I/O errors (exit 2), and `plugin` as the
+# conformance suite's runner calls it.
+
+load 'helper'
+
+setup() {
+	TMP=$BATS_TEST_TMPDIR
+	cat >"$TMP/sum.s" <<'EOF'
+	r0 = 0
+	r3 = 0
+loop:
+	if r3 >= r2 goto out
+	r4 = r1
+	r4 += r3
+	r5 = *(u8 *)(r4 + 0)
+	r0 += r5
+	r3 += 1
+	goto loop
+out:
+	exit
+EOF
+	bpfas --raw "$TMP/sum.s" -o "$TMP/sum.bin"
+	cat >"$TMP/oob.s" <<'EOF'
+	r0 = 0
+	r0 = *(u32 *)(r1 + 4)
+	exit
+EOF
+	bpfas --raw "$TMP/oob.s" -o "$TMP/oob.bin"
+	# an Ethernet/IPv4/TCP frame from 10.0.0.2
+	IPV4="02 00 00 00 00 01 02 00 00 00 00 02 08 00 45 00 00 28 00 00 00 00 40 06 00 00 0a 00 00 02 0a 00 00 01 30 39 00 50 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+}
+
+@test "bpfjit --help lists the commands and options and exits 0" {
+	run bpfjit --help
+	assert_success
+	assert_output --partial "Usage: bpfjit run"
+	assert_output --partial "plugin"
+	assert_output --partial "--pcap"
+	assert_output --partial "--trusted"
+}
+
+@test "every option in bpfjit --help is in the man page" {
+	assert_help_in_man bpfjit
+}
+
+@test "bpfjit --version" {
+	run bpfjit --version
+	assert_success
+	assert_output --regexp '^bpfjit [0-9]'
+}
+
+@test "run --raw sums the memory; r0 in text and JSON" {
+	run bpfjit run --raw "$TMP/sum.bin" --mem "01 02 03 fa"
+	assert_success
+	assert_line --index 0 "r0 = 256 (0x100)"
+	assert_output --partial "1 run,"
+	run bpfjit run --raw "$TMP/sum.bin" --mem 0x0102030405 --json --repeat 10
+	assert_success
+	[ "$(jq .r0 <<<"$output")" = 15 ]
+	[ "$(jq .runs <<<"$output")" = 10 ]
+	[ "$(jq -r .mode <<<"$output")" = checked ]
+	[ "$(jq -r .engine <<<"$output")" = interp ]
+	[ "$(jq .insns <<<"$output")" -gt 20 ]
+	jq -e '.ns_per_run > 0 and .cpu_ns_per_run >= 0' <<<"$output"
+}
+
+@test "run --raw reads memory from a file and bytecode from stdin" {
+	printf '\x05\x06' >"$TMP/mem"
+	run bash -c "bpfjit run --raw - --mem-file '$TMP/mem' --trusted --json < '$TMP/sum.bin'"
+	assert_success
+	[ "$(jq .r0 <<<"$output")" = 11 ]
+	[ "$(jq -r .mode <<<"$output")" = trusted ]
+}
+
+@test "--interp and --jit both run the interpreter for now" {
+	run bpfjit run --raw "$TMP/sum.bin" --mem 01 --jit --json
+	assert_success
+	[ "$(jq -r .engine <<<"$output")" = interp ]
+	run bpfjit run --raw "$TMP/sum.bin" --mem 01 --interp --jit
+	assert_failure 2
+}
+
+@test "a checked out-of-bounds read faults naming the instruction" {
+	run bpfjit run --raw "$TMP/oob.bin" --mem "01 02 03 04"
+	assert_failure 1
+	assert_output --partial "insn 1"
+	assert_output --partial "error:"
+	run bpfjit run --raw "$TMP/oob.bin" --mem "01 02 03 04" --json
+	assert_failure 1
+	[ "$(jq -r .error.code <<<"$output")" = BK_E_VM_MEM ]
+	[ "$(jq .error.insn <<<"$output")" = 1 ]
+}
+
+@test "an instruction budget stops an endless loop" {
+	printf 'r0 = 0\nl:\nr0 += 1\ngoto l\nexit\n' >"$TMP/loop.s"
+	bpfas --raw "$TMP/loop.s" -o "$TMP/loop.bin"
+	run bpfjit run --raw "$TMP/loop.bin" --budget 1000 --json
+	assert_failure 1
+	[ "$(jq -r .error.code <<<"$output")" = BK_E_VM_BUDGET ]
+}
+
+@test "refusals at load: bad jump, bad bytecode size, unknown helper" {
+	printf 'goto +5\nexit\n' >"$TMP/j.s"
+	bpfas --raw "$TMP/j.s" -o "$TMP/j.bin"
+	run bpfjit run --raw "$TMP/j.bin" --json
+	assert_failure 1
+	[ "$(jq -r .error.code <<<"$output")" = BK_E_VM_JUMP ]
+	[ "$(jq .error.insn <<<"$output")" = 0 ]
+	printf '\x95\0\0\0\0\0\0' >"$TMP/short.bin"
+	run bpfjit run --raw "$TMP/short.bin"
+	assert_failure 1
+	printf 'call 999\nexit\n' >"$TMP/h.s"
+	bpfas --raw "$TMP/h.s" -o "$TMP/h.bin"
+	run bpfjit run --raw "$TMP/h.bin" --json
+	assert_failure 1
+	[ "$(jq -r .error.code <<<"$output")" = BK_E_VM_HELPER ]
+}
+
+@test "usage and I/O errors exit 2 with one JSON document" {
+	run bpfjit
+	assert_failure 2
+	run bpfjit frobnicate
+	assert_failure 2
+	run bpfjit run
+	assert_failure 2
+	run bpfjit run --raw "$TMP/nonexistent.bin" --json
+	assert_failure 2
+	jq -e .error <<<"$output"
+	run bpfjit run --raw "$TMP/sum.bin" --mem "zz"
+	assert_failure 2
+	run bpfjit run --raw "$TMP/sum.bin" --repeat 0
+	assert_failure 2
+	run bpfjit run --raw "$TMP/sum.bin" --no-such-option
+	assert_failure 2
+}
+
+@test "run an XDP object on a packet: map update, verdict, map dump" {
+	run bpfjit run "$SAMPLES/xdp_filter.bpf.o" --mem "$IPV4" --json --dump-maps
+	assert_success
+	[ "$(jq -r .verdict <<<"$output")" = XDP_PASS ]
+	run bpfjit run "$SAMPLES/xdp_filter.bpf.o" --mem "$IPV4" --repeat 3 \
+		--map-update blocklist=0a000002=0000000000000000 --dump-maps
+	assert_success
+	assert_line --index 0 "r0 = 1 (0x1) XDP_DROP"
+	assert_output --partial "0a000002: 0300000000000000"
+	run bpfjit run "$SAMPLES/xdp_filter.bpf.o" --mem "$IPV4" --map-update nosuchmap=00=00
+	assert_failure 2
+}
+
+@test "run picks a program with -s and refuses an unknown one" {
+	run bpfjit run "$SAMPLES/subprog.bpf.o" -s xdp_classify --mem "$IPV4" --json
+	assert_success
+	[ "$(jq .r0 <<<"$output")" = 2 ]
+	run bpfjit run "$SAMPLES/subprog.bpf.o" -s nope --mem "$IPV4"
+	assert_failure 1
+}
+
+@test "bpf_loop and iterator samples compute their results" {
+	run bpfjit run "$SAMPLES/iter.bpf.o" --mem "ff ff 00 ff 00 00 00 00 00 00 00 00 00 00 00 00" --dump-maps
+	assert_success
+	assert_output --partial "00000000: 0300000000000000"
+	assert_output --partial "01000000: 1d01000000000000"
+	run bpfjit run "$SAMPLES/loop.bpf.o" --mem "01 00 02 00 03 00 00 00 00 00 00 00 00 00 00 00" --dump-maps --trusted
+	assert_success
+	assert_output --partial "00000000: 0600000000000000"
+}
+
+@test "run --pcap counts XDP verdicts" {
+	local k="$BK_BUILD/bench/vm/bk-ktest"
+	if [ ! -x "$k" ]; then
+		mkdir -p "$(dirname "$k")"
+		gcc -O2 -o "$k" "$BK_SRC/test/bench/vm/bk-ktest.c" -lbpf -lpcap
+	fi
+	"$k" gen-pcap "$TMP/t.pcap" 200 >"$TMP/expected"
+	run bpfjit run "$SAMPLES/xdp_filter.bpf.o" --pcap "$TMP/t.pcap" --json \
+		--map-update blocklist=0a000002=0000000000000000 \
+		--map-update blocklist=0a000005=0000000000000000
+	assert_success
+	[ "$(jq .packets <<<"$output")" = 200 ]
+	[ "$(jq .verdicts.XDP_DROP <<<"$output")" = "$(awk '/DROP/ { print $2 }' "$TMP/expected")" ]
+	run bpfjit run "$SAMPLES/xdp_filter.bpf.o" --pcap "$TMP/t.pcap"
+	assert_success
+	assert_output --partial "packets: 200"
+	assert_output --partial "XDP_PASS"
+	run bpfjit run "$SAMPLES/xdp_filter.bpf.o" --pcap "$TMP/sum.bin"
+	assert_failure 2
+}
+
+@test "plugin: program on stdin, memory in the arguments, r0 in hex" {
+	run bash -c "od -An -v -tx1 '$TMP/sum.bin' | bpfjit plugin --interp 01 02 03 fa"
+	assert_success
+	assert_output "100"
+	run bash -c "od -An -v -tx1 '$TMP/sum.bin' | bpfjit plugin"
+	assert_success
+	assert_output "0"
+	run bash -c "od -An -v -tx1 '$TMP/oob.bin' | bpfjit plugin 01"
+	assert_failure 1
+	run bash -c "echo 'not hex' | bpfjit plugin"
+	assert_failure 2
+	# a conformance test refused by the decoder
+	run bash -c "echo 'b7 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00' | bpfjit plugin"
+	assert_failure 1
+}
+
+@test "plugin runs a conformance test the way the suite does" {
+	[ -d "$CONFORMANCE/tests" ] || skip "no conformance data"
+	awk '/^-- /{on=($0=="-- asm");next} on{sub(/#.*/,"");print}' \
+		"$CONFORMANCE/tests/callx.data" >"$TMP/callx.s"
+	bpfas --raw "$TMP/callx.s" -o "$TMP/callx.bin"
+	run bash -c "od -An -v -tx1 '$TMP/callx.bin' | bpfjit plugin --jit"
+	assert_success
+	assert_output "2"
+}
