@@ -321,8 +321,10 @@ static void set_return(struct venv *env, const struct vhelper *h, const struct c
 		if (h->id == 1 && m->const_key >= 0 && (uint64_t)m->const_key < md->max_entries &&
 		    (md->type == MT_ARRAY || md->type == MT_PERCPU_ARRAY))
 			r0->flags = 0;
-		if (r0->flags & VF_NULL)
+		if (r0->flags & VF_NULL) {
 			r0->id = new_id(env);
+			note_origin(env, r0->id, h->id);
+		}
 		break;
 	}
 	case R_RINGBUF_OR_NULL:
@@ -333,6 +335,7 @@ static void set_return(struct venv *env, const struct vhelper *h, const struct c
 		r0->aux = (int32_t)m->mem_size;
 		r0->id = new_id(env);
 		r0->ref_obj_id = r0->id;
+		note_origin(env, r0->id, h->id);
 		break;
 	default:
 		reg_mark_unknown(r0);

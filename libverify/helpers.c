@@ -203,3 +203,10 @@ bool vhelper_allowed(const struct vhelper *h, enum bk_prog_type type)
 		return false;
 	}
 }
+
+const char *vhelper_name(uint32_t id)
+{
+	const struct vhelper *h = vhelper_get(id);
+
+	return h ? h->name : "helper";
+}

@@ -186,5 +186,5 @@ void vlog_insn(struct venv *env, int insn)
 		return;
 	bk_disasm_insn(d, (size_t)insn, &o, text, sizeof(text));
 	regs_str(env, b, sizeof(b));
-	vlog(env, "%d: (%02x) %-30s ; %s", insn, bk_op_info(d->op)->opcode, text, b);
+	vlog(env, "%d: %-36s ; %s", insn, text, b);
 }

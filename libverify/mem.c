@@ -306,8 +306,19 @@ int check_mem_access(struct venv *env, int regno, int off, int size, int t, int 
 			    vtype_str(r, tb, sizeof(tb)));
 	default:
 	bad_type:
-		return verr(env, (r->flags & VF_NULL) ? BK_E_V_NULL_DEREF : BK_E_V_INVALID_MEM,
-			    "R%d invalid mem access '%s'", regno, vtype_str(r, tb, sizeof(tb)));
+		if (r->flags & VF_NULL) {
+			const struct vorigin *o = find_origin(env, r->id);
+			if (o)
+				return verr(env, BK_E_V_NULL_DEREF,
+					    "R%d invalid mem access '%s': %s at insn %d may return "
+					    "NULL; check it first",
+					    regno, vtype_str(r, tb, sizeof(tb)),
+					    vhelper_name(o->helper), o->insn);
+			return verr(env, BK_E_V_NULL_DEREF, "R%d invalid mem access '%s'", regno,
+				    vtype_str(r, tb, sizeof(tb)));
+		}
+		return verr(env, BK_E_V_INVALID_MEM, "R%d invalid mem access '%s'", regno,
+			    vtype_str(r, tb, sizeof(tb)));
 	}
 	if (size < 8 && value_regno >= 0 && t == V_READ && regs[value_regno].type == VT_SCALAR) {
 		if (!sx)

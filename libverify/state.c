@@ -38,6 +38,27 @@ int verr(struct venv *env, int code, const char *fmt, ...)
 	return -code;
 }
 
+void note_origin(struct venv *env, uint32_t id, uint32_t helper)
+{
+	struct vorigin *n;
+
+	if (find_origin(env, id))
+		return;
+	n = realloc(env->origins, sizeof(*n) * (size_t)(env->norigins + 1));
+	if (!n)
+		return;
+	env->origins = n;
+	env->origins[env->norigins++] = (struct vorigin){id, env->insn_idx, helper};
+}
+
+const struct vorigin *find_origin(struct venv *env, uint32_t id)
+{
+	for (int i = env->norigins - 1; i >= 0; i--)
+		if (env->origins[i].id == id)
+			return &env->origins[i];
+	return NULL;
+}
+
 struct vframe *cur_frame(struct venv *env)
 {
 	return env->cur->frames[env->cur->curframe];

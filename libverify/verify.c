@@ -244,6 +244,7 @@ static void env_free(struct venv *env)
 	free(env->stk_read);
 	free(env->stk_kill);
 	free(env->stk_live);
+	free(env->origins);
 	free(env->insns);
 	free(env->aux);
 	free(env->subprogs);

@@ -230,6 +230,13 @@ struct venv {
 	/* stack liveness from observed accesses (frame-local, 64 slots) */
 	uint64_t *stk_read, *stk_kill, *stk_live;
 	bool stk_dirty, stk_all_live;
+	/* where maybe-NULL pointers came from, for messages: id -> insn, helper */
+	struct vorigin {
+		uint32_t id;
+		int insn;
+		uint32_t helper;
+	} *origins;
+	int norigins;
 	uint32_t cur_subprog_root; /* entry subprog being verified */
 	struct bk_verify_stats stats;
 	struct bk_diag *diag;
@@ -310,6 +317,8 @@ enum {
 };
 int op_alu_kind(unsigned op, bool *alu32, bool *is_x);
 uint32_t new_id(struct venv *env);
+void note_origin(struct venv *env, uint32_t id, uint32_t helper);
+const struct vorigin *find_origin(struct venv *env, uint32_t id);
 
 /* ---- branch.c -------------------------------------------------------------- */
 int check_cond_jmp(struct venv *env, const struct bk_dinsn *d, int *next);
@@ -377,6 +386,7 @@ int check_reference_leak(struct venv *env);
 struct vhelper;
 const struct vhelper *vhelper_get(uint32_t id);
 bool vhelper_allowed(const struct vhelper *h, enum bk_prog_type type);
+const char *vhelper_name(uint32_t id);
 
 /* ---- state.c -------------------------------------------------------------------- */
 struct vstate *state_new(struct venv *env);

@@ -51,6 +51,7 @@ static void print_diag(const struct bv_result *r)
 {
 	const struct bk_diag *d = &r->diag;
 
+	fflush(stdout);
 	if (d->line > 0)
 		fprintf(stderr, "%s:%d:%d: error: ", d->file ? d->file : r->file, d->line, d->col);
 	else
@@ -80,6 +81,7 @@ void bv_report_one(const struct bv_opts *o, struct json_w *w, const struct bv_re
 		}
 		if (r->rc)
 			print_diag(r);
+		fflush(stdout);
 		if (o->kernel && r->kernel.state != BV_K_ACCEPT && r->kernel.msg[0])
 			fprintf(stderr, "%s:%s: kernel: %s\n", r->file, r->prog, r->kernel.msg);
 		return;
