@@ -192,6 +192,7 @@ int bk_interp_exec(struct bk_vm_run *run, struct bk_vm_prog *prog, uint64_t *r0,
 	run->fault_code = 0;
 	run->fault_insn = -1;
 	run->fault_prog = NULL;
+	memset(&run->mcache, 0, sizeof(run->mcache));
 	if (run->sh.mode == BK_VM_TRUSTED)
 		ret = bk_interp_trusted(run, prog, prog->code[BK_VM_TRUSTED], args, 0);
 	else

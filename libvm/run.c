@@ -179,14 +179,18 @@ static bool in_maps(struct bk_vm_run *run, uintptr_t p, uint64_t len, bool write
 	struct bk_vm *vm = run->vm;
 	bool ok = false;
 
+	if (p >= run->mcache.lo && p < run->mcache.hi)
+		return in_region(&run->mcache, p, len, write);
 	pthread_mutex_lock(&vm->lock);
 	for (struct bk_map *m = vm->maps; m; m = m->next) {
 		if (p < m->region.lo || p >= m->region.hi)
 			continue;
-		if (m->attr.type == BPF_MAP_TYPE_RINGBUF)
+		if (m->attr.type == BPF_MAP_TYPE_RINGBUF) {
 			ok = bk_ringbuf_mem_ok(m, p, len);
-		else
+		} else {
 			ok = in_region(&m->region, p, len, write);
+			run->mcache = m->region;
+		}
 		break;
 	}
 	pthread_mutex_unlock(&vm->lock);

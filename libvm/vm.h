@@ -317,12 +317,241 @@ struct bk_vm *bk_vm_run__vm(const struct bk_vm_run *run);
 void bk_vm_prog__set_engine_data(struct bk_vm_prog *prog, void *data);
 void *bk_vm_prog__engine_data(const struct bk_vm_prog *prog);
 
+/* For engines (engine.c).  The helper or kfunc the CALL / CALL_KFUNC at
+ * insn was bound to at load; NULL for other instructions. */
+bk_vm_helper_fn bk_vm_prog__call_fn(const struct bk_vm_prog *prog, size_t insn);
+/* The checks bk_vm_run__exec() makes before running prog (same VM, an XDP
+ * context for XDP programs); 0 or the error, as exec returns it. */
+int bk_vm_run__check_exec(struct bk_vm_run *run, const struct bk_vm_prog *prog,
+			  struct bk_diag *diag);
+/* Starts an execution: clears the status, tail calls, fault and count. */
+void bk_vm_run__begin(struct bk_vm_run *run, const struct bk_vm_prog *prog);
+/* The run's instruction budget (checked mode; 0: none). */
+uint64_t bk_vm_run__budget(const struct bk_vm_run *run);
+/* Records the instruction count bk_vm_run__insn_count() reports. */
+void bk_vm_run__set_insn_count(struct bk_vm_run *run, uint64_t n);
+/* Records the position of a fault the engine found itself (insn of prog);
+ * keeps a position a helper already gave. */
+void bk_vm_run__fault_at(struct bk_vm_run *run, const struct bk_vm_prog *prog, long insn);
+/* After BK_VM_ST_FAULT: fills diag as bk_vm_run__exec() does for entry (the
+ * program the execution started with) and returns -code. */
+int bk_vm_run__fault_diag(struct bk_vm_run *run, const struct bk_vm_prog *entry,
+			  struct bk_diag *diag);
+
 /* BPF-side map operations, as the helpers do them (value pointers into
  * map storage; per-CPU maps use cpu). */
 void *bk_map__bpf_lookup(struct bk_map *map, const void *key, uint32_t cpu);
 long bk_map__bpf_update(struct bk_map *map, const void *key, const void *value, uint64_t flags,
 			uint32_t cpu);
 long bk_map__bpf_delete(struct bk_map *map, const void *key, uint32_t cpu);
+
+/* ---------------------------------------------------------------------
+ * The io_uring ring executor (ring*.c)
+ *
+ * Runs iouring programs (BK_PROG_IOURING) in user space over an
+ * application's liburing ring, as the 2021 io_uring BPF RFC describes:
+ *
+ * - A BPF request is an SQE with opcode BK_IORING_OP_BPF, sqe->off the
+ *   program's index (bk_ring__add_prog), sqe->user_data the context's
+ *   user_data, and the CQ of its completion in the u32 at byte
+ *   BK_RING_SQE_CQ_OFF (0: the application's).  bk_ring_prep_bpf() fills
+ *   one.  No kernel has this opcode: the application submits through
+ *   bk_ring__submit() or bk_ring__run(), which take every SQE queued on the
+ *   ring since the last call, turn BPF requests into NOPs (so links and
+ *   drains order them like any request) and start the program when its
+ *   NOP completes.  Programs may queue BPF requests too (started at once).
+ * - The executor owns the ring's completion side.  Each kernel CQE goes to
+ *   one of its userspace CQs, the one its SQE named at BK_RING_SQE_CQ_OFF
+ *   (the executor clears that field and the user_data the kernel sees and
+ *   restores the user_data on the way back).  CQ 0 is the application's
+ *   (bk_ring__pop_cqe), CQs 1..ncqs are the programs'.
+ * - A run may queue SQEs, emit and reap CQEs.  If it leaves ctx->wait_nr
+ *   non-zero, the program runs again once CQ ctx->wait_idx (1..ncqs) holds
+ *   at least wait_nr CQEs; otherwise the request completes: a CQE with its
+ *   user_data, res = (int32_t)r0 and flag BK_RING_CQE_F_BPF goes to its
+ *   CQ.  wait_nr is reset to 0 before each run; wait_idx keeps its value.
+ * - Every SQE a program queues is checked: whitelisted opcode (nop, read,
+ *   write, openat, close, fsync, timeout, link_timeout, poll_add, send,
+ *   recv, accept, and BPF requests); flags limited to fixed file, link,
+ *   hardlink, drain and async; fields the opcode does not use are zero;
+ *   every buffer, path, timespec or socket address lies in memory
+ *   registered for the program (bk_ring__add_mem) with the access the
+ *   kernel makes; the file is a fixed file below opts.nfiles or a
+ *   descriptor a program's openat or accept returned (close gives it up).
+ *   A violation faults the run (-BK_E_RING_*, naming the instruction); the
+ *   request then completes with res = that code.  A link never spans two
+ *   runs.  Each execution has an instruction budget.
+ *
+ * Helpers (helpers.def: ids from BK_HELPER_RING_BASE, and 148):
+ *   iouring_queue_sqe(ctx, sqe, 64)                0, -ENOSPC ring full
+ *   iouring_emit_cqe(ctx, cq, user_data, res, flags)   0, -EINVAL bad cq
+ *   iouring_reap_cqe(ctx, cq, cqe, len >= 16)      0, -ENOENT CQ empty
+ *   bpf_copy_from_user(dst, len, uptr)             0, -EFAULT (not readable)
+ *   bpf_copy_to_user(uptr, src, len)               0, -EFAULT (not writable)
+ * with the VM's map helpers, bpf_loop and the iterators.
+ *
+ * One thread drives an executor and runs its programs.  The executor
+ * never frees the ring; bk_ring__cancel() before freeing it stops I/O that
+ * still targets registered memory.
+ * ------------------------------------------------------------------- */
+
+struct io_uring;
+struct io_uring_sqe;
+struct bk_ring;
+
+/* r1 of an iouring program (the RFC's layout). */
+struct bk_ring_ctx {
+	uint64_t user_data; /* of the BPF request; read only */
+	uint32_t wait_nr;   /* CQEs to wait for before the next run; 0: complete */
+	uint32_t wait_idx;  /* the CQ to wait on */
+};
+
+/* A completion, laid out as struct io_uring_cqe. */
+struct bk_ring_cqe {
+	uint64_t user_data;
+	int32_t res;
+	uint32_t flags;
+};
+
+enum {
+	BK_IORING_OP_BPF = 0xbf,     /* sqe->opcode of a BPF request */
+	BK_RING_SQE_CQ_OFF = 56,     /* u32 in the SQE: the CQ of its completion */
+	BK_RING_MAX_CQS = 64,	     /* program CQs at most */
+	BK_RING_CQE_F_BPF = 1 << 15, /* cqe->flags: completes a BPF request */
+	BK_RING_MEM_READ = 1,	     /* the kernel and copy_from_user may read it */
+	BK_RING_MEM_WRITE = 2,	     /* the kernel and copy_to_user may write it */
+	BK_RING_ALL_PROGS = -1,	     /* bk_ring__add_mem: for every program */
+};
+#define BK_RING_DEFAULT_BUDGET 1000000ull
+
+/* Runs prog on run (the interpreter's bk_vm_run__exec by default; libjit
+ * offers native code with the same contract). */
+typedef int (*bk_ring_exec_fn)(void *ctx, struct bk_vm_run *run, struct bk_vm_prog *prog,
+			       uint64_t *r0, struct bk_diag *diag);
+
+struct bk_ring_opts {
+	size_t sz;	      /* sizeof(struct bk_ring_opts) */
+	uint32_t ncqs;	      /* program CQs 1..ncqs; 0: 8; at most BK_RING_MAX_CQS */
+	uint32_t nfiles;      /* fixed files the application registered on the ring */
+	uint64_t budget;      /* instructions per execution; 0: BK_RING_DEFAULT_BUDGET */
+	uint8_t mode;	      /* enum bk_vm_mode of the run (the budget needs CHECKED in the
+			  * interpreter) */
+	bk_ring_exec_fn exec; /* NULL: the interpreter */
+	void *exec_ctx;
+	const void *sigmask; /* sigset_t the waits in the kernel use (pselect-style), or NULL */
+};
+
+/* Counters since bk_ring__new. */
+struct bk_ring_stats {
+	uint64_t runs;	    /* program executions */
+	uint64_t requests;  /* BPF requests started */
+	uint64_t completed; /* BPF requests completed (faulted ones included) */
+	uint64_t faults;    /* executions that faulted */
+	uint64_t sqes;	    /* SQEs programs queued (BPF requests included) */
+	uint64_t user_sqes; /* SQEs the application queued */
+	uint64_t cqes;	    /* CQEs reaped from the kernel's ring */
+	uint64_t emitted;   /* CQEs programs emitted */
+	uint64_t reaped;    /* CQEs programs reaped */
+	uint64_t enters;    /* io_uring_enter calls */
+	uint64_t insns;	    /* instructions executed (when the engine counts them) */
+};
+
+/* Creates an executor over ring (borrowed; not SQPOLL, no SQE128/CQE32).
+ * The executor runs programs of vm on a run of its own. */
+int bk_ring__new(struct bk_vm *vm, struct io_uring *ring, const struct bk_ring_opts *opts,
+		 struct bk_ring **out, struct bk_diag *diag);
+/* Frees the executor (not the ring nor the programs).  Requests still
+ * waiting are dropped; I/O in flight is not waited for. */
+void bk_ring__free(struct bk_ring *r);
+
+/* Registers an iouring program; returns its index (sqe->off of its
+ * requests), or -EINVAL (not BK_PROG_IOURING, another VM), -E2BIG. */
+int bk_ring__add_prog(struct bk_ring *r, struct bk_vm_prog *prog);
+/* Registers [base, base + len) for program index prog (BK_RING_ALL_PROGS:
+ * all), with BK_RING_MEM_* access.  0 or -EINVAL, -E2BIG (64 windows). */
+int bk_ring__add_mem(struct bk_ring *r, int prog, void *base, size_t len, unsigned flags);
+
+/* Fills sqe as a BPF request. */
+void bk_ring_prep_bpf(struct io_uring_sqe *sqe, uint32_t prog, uint32_t cq, uint64_t user_data);
+
+/* Takes the SQEs queued on the ring since the last call and submits
+ * them; returns how many or -errno. */
+int bk_ring__submit(struct bk_ring *r);
+/* Submits, runs programs and waits for I/O until CQ 0 holds min_cq0 CQEs
+ * or nothing is left to do (no request, nothing in flight): 0.  -EINTR when
+ * a signal interrupted a wait; -BK_E_* when a program faulted, exhausted
+ * its budget, or waits for CQEs that cannot come (diag names it; its
+ * request has completed with res = that code; calling again goes on);
+ * -errno when the ring failed. */
+int bk_ring__run(struct bk_ring *r, uint32_t min_cq0, struct bk_diag *diag);
+/* True when no request exists and no I/O is in flight. */
+bool bk_ring__idle(const struct bk_ring *r);
+/* Pops the oldest CQE of CQ cq: 0, or -EAGAIN when empty, -EINVAL. */
+int bk_ring__pop_cqe(struct bk_ring *r, uint32_t cq, struct bk_ring_cqe *out);
+uint32_t bk_ring__cq_count(const struct bk_ring *r, uint32_t cq);
+/* Stops: cancels the I/O in flight and waits for it, completes waiting
+ * and runnable requests with -ECANCELED.  0 or -errno. */
+int bk_ring__cancel(struct bk_ring *r);
+void bk_ring__stats(const struct bk_ring *r, struct bk_ring_stats *st);
+/* Name of program index i, or NULL. */
+const char *bk_ring__prog_name(const struct bk_ring *r, uint32_t i);
+
+/* ---------------------------------------------------------------------
+ * Publishing a runtime's maps (ring_shm.c, ring_srv.c)
+ *
+ * A running executor's maps can be read and changed from other processes
+ * (mapctl): a directory (bk_vm_pub_dir(): /dev/shm/bpfkit-<pid>) holds
+ *   mem-N       one file per map allocation, MAP_SHARED: the runtime
+ *               allocates map storage there through bk_vm_pub__alloc(),
+ *               so array values are live in the file (the mmap layout)
+ *   map.NAME    a descriptor per published map (attributes, which mem-N
+ *               file holds an array's values)
+ *   ctl         a unix stream socket; a thread answers lookup, update,
+ *               delete, next_key and batch requests with libvm's own map
+ *               operations (the bpf() syscall's semantics and errnos)
+ * ------------------------------------------------------------------- */
+
+struct bk_vm_pub;
+struct bk_pub_map;
+
+/* dir NULL: bk_vm_pub_dir(getpid()).  Creates it (mode 0700). */
+int bk_vm_pub__new(const char *dir, struct bk_vm_pub **out, struct bk_diag *diag);
+/* The allocator to put in bk_vm_opts before creating the maps. */
+const struct bk_vm_alloc *bk_vm_pub__alloc(struct bk_vm_pub *p);
+/* Publishes map (of a runtime using the allocator) under name. */
+int bk_vm_pub__add_map(struct bk_vm_pub *p, struct bk_map *map, const char *name,
+		       struct bk_diag *diag);
+/* Starts the thread answering on ctl.  0 or -errno. */
+int bk_vm_pub__serve(struct bk_vm_pub *p);
+const char *bk_vm_pub__dir(const struct bk_vm_pub *p);
+/* Stops the thread and removes the directory; free the runtime's maps
+ * first (their storage lives in its files) or after (it stays mapped
+ * until the runtime frees it). */
+void bk_vm_pub__free(struct bk_vm_pub *p);
+/* "/dev/shm/bpfkit-<pid>" into buf. */
+const char *bk_vm_pub_dir(int pid, char *buf, size_t len);
+
+/* The reader's side.  spec: "NAME" (the only running publisher that has
+ * it) or "PID:NAME".  -ENOENT no such map, -ESRCH its process is gone,
+ * -EEXIST ambiguous. */
+int bk_pub_map__open(const char *spec, struct bk_pub_map **out, struct bk_diag *diag);
+void bk_pub_map__close(struct bk_pub_map *m);
+const struct bk_map_attr *bk_pub_map__attr(const struct bk_pub_map *m);
+/* Bytes of one value as lookups return it (per-CPU: all CPUs'). */
+uint32_t bk_pub_map__value_size(const struct bk_pub_map *m);
+uint32_t bk_pub_map__ncpus(const struct bk_pub_map *m);
+int bk_pub_map__pid(const struct bk_pub_map *m);
+/* As bk_map__lookup and friends, over the socket. */
+int bk_pub_map__lookup(struct bk_pub_map *m, const void *key, void *value);
+int bk_pub_map__update(struct bk_pub_map *m, const void *key, const void *value, uint64_t flags);
+int bk_pub_map__delete(struct bk_pub_map *m, const void *key);
+int bk_pub_map__next_key(struct bk_pub_map *m, const void *key, void *next);
+int bk_pub_map__lookup_batch(struct bk_pub_map *m, struct bk_map_batch *b);
+int bk_pub_map__update_batch(struct bk_pub_map *m, struct bk_map_batch *b);
+size_t bk_pub_map__batch_token_size(const struct bk_pub_map *m);
+/* A read-only shared view of an array map's values (live), -ENOTSUP for
+ * other types.  Unmap with munmap(base, len). */
+int bk_pub_map__view(struct bk_pub_map *m, const void **base, size_t *len);
 
 #ifdef __cplusplus
 }

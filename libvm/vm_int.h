@@ -174,11 +174,16 @@ struct bk_vm_run {
 	/* registered memory */
 	struct bk_region regions[BK_VM_MAX_REGIONS];
 	unsigned nregions;
+	/* the map region the last checked access hit (valid for one exec: maps
+	 * may not be freed while a program runs) */
+	struct bk_region mcache;
 	/* a fault: code, message, where */
 	int fault_code;
 	long fault_insn;
 	const struct bk_vm_prog *fault_prog;
 	char fault_msg[400];
+	/* the ring executor while it runs a program on this run (ring.c) */
+	struct bk_ring *ring;
 };
 
 /* Packet bounds for LD_ABS/LD_IND and checked accesses. */
