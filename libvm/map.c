@@ -129,6 +129,15 @@ uint32_t bk_map__count(const struct bk_map *m)
 	return m->ops->count ? m->ops->count(m) : 0;
 }
 
+/* BPF_F_RDONLY / BPF_F_WRONLY maps refuse user space writes / reads
+ * (-EPERM), before anything else is looked at. */
+static int perm(const struct bk_map *m, bool read, bool write)
+{
+	if ((read && (m->attr.flags & BPF_F_WRONLY)) || (write && (m->attr.flags & BPF_F_RDONLY)))
+		return -EPERM;
+	return 0;
+}
+
 /* A key for a map whose key size is 0 is refused, as the syscall's copy of
  * the key refuses it. */
 static int key_ok(const struct bk_map *m, const void *key)
@@ -140,6 +149,8 @@ static int key_ok(const struct bk_map *m, const void *key)
 
 int bk_map__lookup(struct bk_map *m, const void *key, void *value, uint64_t flags)
 {
+	if (perm(m, true, false))
+		return -EPERM;
 	if (flags & ~(uint64_t)BPF_F_LOCK)
 		return -EINVAL;
 	if (flags & BPF_F_LOCK)
@@ -151,6 +162,8 @@ int bk_map__lookup(struct bk_map *m, const void *key, void *value, uint64_t flag
 
 int bk_map__update(struct bk_map *m, const void *key, const void *value, uint64_t flags)
 {
+	if (perm(m, false, true))
+		return -EPERM;
 	if (flags & BPF_F_LOCK)
 		return -EINVAL;
 	if (key_ok(m, key))
@@ -160,6 +173,8 @@ int bk_map__update(struct bk_map *m, const void *key, const void *value, uint64_
 
 int bk_map__delete(struct bk_map *m, const void *key)
 {
+	if (perm(m, false, true))
+		return -EPERM;
 	if (key_ok(m, key))
 		return -EINVAL;
 	return m->ops->delete ? m->ops->delete(m, key) : -BK_ENOTSUPP;
@@ -167,6 +182,8 @@ int bk_map__delete(struct bk_map *m, const void *key)
 
 int bk_map__get_next_key(struct bk_map *m, const void *key, void *next)
 {
+	if (perm(m, true, false))
+		return -EPERM;
 	if (key_ok(m, key))
 		return -EINVAL;
 	return m->ops->next_key ? m->ops->next_key(m, key, next) : -BK_ENOTSUPP;
@@ -174,6 +191,8 @@ int bk_map__get_next_key(struct bk_map *m, const void *key, void *next)
 
 int bk_map__lookup_and_delete(struct bk_map *m, const void *key, void *value, uint64_t flags)
 {
+	if (perm(m, true, true))
+		return -EPERM;
 	if (key_ok(m, key))
 		return -EINVAL;
 	if (!m->ops->lookup_and_delete)
@@ -246,6 +265,8 @@ static int generic_lookup_batch(struct bk_map *m, struct bk_map_batch *b)
 
 int bk_map__lookup_batch(struct bk_map *m, struct bk_map_batch *b)
 {
+	if (perm(m, true, false))
+		return -EPERM;
 	if (m->ops->lookup_batch)
 		return m->ops->lookup_batch(m, b, false);
 	if (!m->ops->has_lookup_batch)
@@ -255,6 +276,8 @@ int bk_map__lookup_batch(struct bk_map *m, struct bk_map_batch *b)
 
 int bk_map__lookup_and_delete_batch(struct bk_map *m, struct bk_map_batch *b)
 {
+	if (perm(m, true, true))
+		return -EPERM;
 	if (!m->ops->lookup_batch || !m->ops->has_lookup_and_delete_batch)
 		return -BK_ENOTSUPP;
 	return m->ops->lookup_batch(m, b, true);
@@ -266,6 +289,8 @@ int bk_map__update_batch(struct bk_map *m, struct bk_map_batch *b)
 	size_t vs = bk_map__user_value_size(m);
 	int err = 0;
 
+	if (perm(m, false, true))
+		return -EPERM;
 	if (!m->ops->has_update_batch)
 		return -BK_ENOTSUPP;
 	if (b->elem_flags & ~(uint64_t)BPF_F_LOCK || b->elem_flags & BPF_F_LOCK)
@@ -288,6 +313,8 @@ int bk_map__delete_batch(struct bk_map *m, struct bk_map_batch *b)
 	uint32_t ks = m->attr.key_size, count = b->count, cp;
 	int err = 0;
 
+	if (perm(m, false, true))
+		return -EPERM;
 	if (!m->ops->has_delete_batch)
 		return -BK_ENOTSUPP;
 	if (b->elem_flags & ~(uint64_t)BPF_F_LOCK || b->elem_flags & BPF_F_LOCK)

@@ -280,7 +280,15 @@ enum {
 };
 
 /* The first member of every struct bk_vm_run: fields engines read and
- * write from native code.  Offsets are stable within a release. */
+ * write from native code.  Offsets are stable within a release.
+ *
+ * Before calling a helper an engine stores depth (the frame of the caller:
+ * checked-mode pointer checks allow [stack_top - (depth + 1) * 512,
+ * stack_top)) and prog (bpf_loop's callbacks belong to it); after the call
+ * it tests status: FAULT stops the run (the helper's message is in the run;
+ * the engine adds the instruction), TAIL_CALL continues in tail_target in
+ * the same frame with r1 unchanged (clear the bit), EXIT ends the program
+ * with exit_r0.  Frame k's r10 is stack_top - k * 512. */
 struct bk_vm_run_shared {
 	uint32_t status;		      /* BK_VM_ST_* after a helper call */
 	uint32_t cpu;			      /* as bk_vm_run_opts.cpu */

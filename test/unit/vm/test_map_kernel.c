@@ -388,6 +388,7 @@ TEST(map_kernel_array)
 	compare_type("array", BPF_MAP_TYPE_ARRAY, 4, 12, 16, 0, 1);
 	compare_type("array mmapable", BPF_MAP_TYPE_ARRAY, 4, 8, 7, BPF_F_MMAPABLE, 2);
 	compare_type("percpu array", BPF_MAP_TYPE_PERCPU_ARRAY, 4, 4, 9, 0, 3);
+	compare_type("array rdonly", BPF_MAP_TYPE_ARRAY, 4, 8, 4, BPF_F_RDONLY, 10);
 }
 
 TEST(map_kernel_hash)
@@ -398,6 +399,7 @@ TEST(map_kernel_hash)
 	compare_type("hash key 6 value 12", BPF_MAP_TYPE_HASH, 6, 12, 40, BPF_F_ZERO_SEED, 5);
 	compare_type("hash no prealloc", BPF_MAP_TYPE_HASH, 8, 4, 8,
 		     BPF_F_ZERO_SEED | BPF_F_NO_PREALLOC, 6);
+	compare_type("hash wronly", BPF_MAP_TYPE_HASH, 4, 4, 8, BPF_F_ZERO_SEED | BPF_F_WRONLY, 11);
 }
 
 TEST(map_kernel_lru_hash)
