@@ -229,6 +229,8 @@ int asm_add_bytes(struct asm_state *st, const void *b, size_t n, uint32_t col)
 		s->size += n;
 		return 0;
 	}
+	if (!n)
+		return 0;
 	if (s->size + n > s->bcap) {
 		size_t cap = s->bcap ? s->bcap : 64;
 		uint8_t *nb;
