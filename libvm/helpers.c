@@ -236,7 +236,8 @@ HELPER(ringbuf_output)
 	rec = bk_ringbuf_reserve(m, r3);
 	if (!rec)
 		return (uint64_t)-EAGAIN;
-	memcpy(rec, (const void *)(uintptr_t)r2, r3);
+	if (r3)
+		memcpy(rec, (const void *)(uintptr_t)r2, r3);
 	bk_ringbuf_commit(run->vm, rec, false);
 	return 0;
 }
