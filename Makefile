@@ -122,6 +122,7 @@ unit-$(1): $(O)/test/unit-$(1)
 endef
 $(foreach u,$(UNITS),$(eval $(call unit_rule,$(u))))
 
+$(O)/libjit/translate.o: BK_CFLAGS += -Wswitch-enum
 $(O)/test/unit/harness.o: BK_CFLAGS += -Itest/unit
 $(O)/test/unit/%.o: BK_CFLAGS += -Itest/unit
 

@@ -684,6 +684,51 @@ int bk_disasm_raw(const struct bk_insn *insns, size_t cnt, const struct bk_disas
 		  char **text, struct bk_disasm_line **lines, size_t *nlines,
 		  struct bk_diag *diag);
 
+/* ---------------------------------------------------------------------
+ * Verifier facts for code generation
+ *
+ * What a verifier proved about each instruction, for a code generator
+ * (libjit) to emit less code.  Plain data: the producer (libverify) fills
+ * one struct bk_insn_fact per instruction slot of the program it accepted;
+ * the consumer reads it without knowing the producer.  A zeroed entry
+ * claims nothing; the second slot of an ld_imm64 is ignored.  Every fact
+ * holds on all paths that reach the instruction, before it executes
+ * ("dst", "src": the instruction's dst and src registers; for calls, the
+ * argument registers named below).
+ * ------------------------------------------------------------------- */
+
+enum {
+	BK_FACT_DEAD = 1 << 0,		/* no path reaches the instruction */
+	BK_FACT_DST_CONST = 1 << 1,	/* dst == dst_val (all 64 bits) */
+	BK_FACT_SRC_CONST = 1 << 2,	/* src == src_val (all 64 bits) */
+	BK_FACT_DST_ZEXT = 1 << 3,	/* dst's upper 32 bits are zero */
+	BK_FACT_SRC_ZEXT = 1 << 4,	/* src's upper 32 bits are zero */
+	BK_FACT_DIV_NONZERO = 1 << 5,	/* div/mod: the divisor is never 0 */
+	BK_FACT_DIV_NO_OVF = 1 << 6,	/* sdiv/smod: never INT_MIN / -1 */
+	BK_FACT_MEM_SAFE = 1 << 7,	/* load/store/atomic: in bounds (atomics: aligned) */
+	BK_FACT_JMP_ALWAYS = 1 << 8,	/* conditional jump: always taken */
+	BK_FACT_JMP_NEVER = 1 << 9,	/* conditional jump: never taken */
+	BK_FACT_KEY_IN_RANGE = 1 << 10, /* map_lookup_elem: r1 an array map, key at r2 < max */
+};
+
+/* What a memory instruction's address register points to. */
+enum bk_fact_ptr {
+	BK_FACT_PTR_UNKNOWN = 0,
+	BK_FACT_PTR_STACK,
+	BK_FACT_PTR_CTX,
+	BK_FACT_PTR_PACKET,    /* packet data or metadata */
+	BK_FACT_PTR_MAP_VALUE, /* a map value (lookup result, direct value access) */
+	BK_FACT_PTR_MEM,       /* memory a helper returned (ring buffer record, ...) */
+};
+
+struct bk_insn_fact {
+	uint32_t flags; /* BK_FACT_* */
+	uint8_t ptr;	/* enum bk_fact_ptr, memory instructions */
+	uint8_t reserved[3];
+	uint64_t dst_val; /* BK_FACT_DST_CONST */
+	uint64_t src_val; /* BK_FACT_SRC_CONST */
+};
+
 #ifdef __cplusplus
 }
 #endif

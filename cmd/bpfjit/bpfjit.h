@@ -24,6 +24,7 @@ struct bj_opts {
 	uint64_t repeat;
 	uint64_t budget;
 	bool interp, jit, trusted, json, pretty, dump_maps, quiet;
+	bool dump, harden; /* --dump, --harden (jit.c, dump.c) */
 	const char *updates[BJ_MAX_UPDATES]; /* --map-update MAP=KEY=VALUE */
 	int nupdates;
 	char **args; /* positional arguments after the command and path */
@@ -38,6 +39,9 @@ struct bj_prog {
 	struct bk_vm_prog *prog;
 	const char *name; /* for messages: file name */
 	enum bk_prog_type type;
+	struct bk_jit_prog **jits; /* native code of every program (jit.c); NULL: interpreter */
+	size_t njits;
+	struct bk_jit_prog *jit; /* the one of prog */
 };
 
 /* Loads o->path as o->raw says; on failure fills diag and returns the
@@ -58,6 +62,17 @@ int bj_pcap_each(const char *path, bj_packet_fn fn, void *ctx, struct bk_diag *d
 
 int bj_cmd_run(const struct bj_opts *o);
 int bj_cmd_plugin(const struct bj_opts *o);
+
+/* The JIT (jit.c): unless --interp, compiles every program of p in mode
+ * (tail calls reach them all); bj_exec runs p's program in the engine
+ * chosen; bj_jit_unload frees the native code (bj_unload calls it). */
+struct bk_jit_prog;
+int bj_jit_prepare(const struct bj_opts *o, struct bj_prog *p, uint8_t mode, struct bk_diag *d);
+int bj_exec(struct bk_vm_run *run, struct bj_prog *p, uint64_t *r0, struct bk_diag *d);
+void bj_jit_unload(struct bj_prog *p);
+const char *bj_engine(const struct bj_prog *p); /* "jit" or "interp" */
+int bj_cmd_dump(const struct bj_opts *o);	   /* dump.c */
+int bj_cmd_run_chain(const struct bj_opts *o);	   /* jit_chain.c: run A.o B.o ... */
 
 /* Reports a failure as --json or text asks; returns code. */
 int bj_fail(const struct bj_opts *o, const struct bk_diag *d, int code);

@@ -156,6 +156,7 @@ usage:
 
 void bj_unload(struct bj_prog *p)
 {
+	bj_jit_unload(p);
 	bk_vm_obj__free(p->vo);
 	bk_vm__free(p->vm);
 	bk_obj__free(p->obj);

@@ -2,10 +2,11 @@
 /*
  * bpfjit - runs BPF programs in user space: `run` executes a program of an
  * object (or bare bytecode) on memory, a packet or every packet of a pcap
- * and reports r0 or the XDP verdicts and the time per run; `plugin` is a
- * runner for the bpf_conformance suite.  Programs run in libvm's
- * interpreter; the x86-64 JIT (and --dump) come with issue 5, until then
- * --jit runs the interpreter too.
+ * and reports r0 or the XDP verdicts and the time per run (several objects:
+ * a chain of XDP programs called through libjit's dispatcher); `dump`
+ * prints the native code; `plugin` is a runner for the bpf_conformance
+ * suite.  Programs run as native code from libjit unless --interp picks
+ * libvm's interpreter.
  *
  * This file reads the command line; run.c, plugin.c and load.c do the
  * work.  Options may come before or after the command and its file.
@@ -20,14 +21,22 @@
 static const char usage[] =
 	"Usage: bpfjit run PROG.o [-s SEC] [OPTIONS]\n"
 	"       bpfjit run --raw PROG.bin [OPTIONS]\n"
+	"       bpfjit run A.o B.o ... [--packet F | --pcap F] [OPTIONS]\n"
+	"       bpfjit dump PROG.o [-s SEC] [--json]    (also: bpfjit --dump PROG.o)\n"
 	"       bpfjit plugin [--interp|--jit] [MEMORY-HEX]\n"
 	"\n"
-	"Runs BPF programs in user space, on libvm's interpreter (the x86-64 JIT\n"
-	"comes in a later release; until then --jit also runs the interpreter).\n"
+	"Runs BPF programs in user space, compiled to x86-64 by libjit (the\n"
+	"default) or in libvm's interpreter (--interp).\n"
 	"\n"
 	"Commands:\n"
 	"  run FILE          run a program and print r0 (or, with --pcap, the XDP\n"
 	"                    verdict counts) and the time per run\n"
+	"  run FILE FILE...  a chain of XDP programs (-s picks in each): each packet\n"
+	"                    goes through them in order while they return XDP_PASS,\n"
+	"                    each called through the dispatcher\n"
+	"  dump FILE         print the native code (capstone) interleaved with the\n"
+	"                    BPF instructions it came from; --json: per instruction\n"
+	"                    its native offset and bytes\n"
 	"  plugin            runner for the bpf_conformance suite: the program as hex\n"
 	"                    bytes on stdin, memory as hex in the arguments; prints\n"
 	"                    r0 in hex (lowercase, no 0x) or a message on stderr and\n"
@@ -47,8 +56,10 @@ static const char usage[] =
 	"      --map-update MAP=KEY=VALUE\n"
 	"                        set an element before running (hex bytes)\n"
 	"      --dump-maps       print the maps' elements after the run\n"
-	"      --interp          run in the interpreter (the default for now)\n"
-	"      --jit             run in the JIT (the interpreter until issue 5)\n"
+	"      --interp          run in the interpreter\n"
+	"      --jit             run as native code (the default)\n"
+	"      --harden          blind the constants of native code (bpf_jit_harden)\n"
+	"      --dump            same as the dump command\n"
 	"      --trusted         no per-access checks (only for verified programs)\n"
 	"      --budget N        checked mode: stop after N instructions per run\n"
 	"  -j, --json            one JSON document on stdout\n"
@@ -78,6 +89,8 @@ enum {
 	O_JIT,
 	O_TRUSTED,
 	O_BUDGET,
+	O_DUMP,
+	O_HARDEN,
 };
 
 static const struct option long_opts[] = {
@@ -95,6 +108,8 @@ static const struct option long_opts[] = {
 	{"jit", no_argument, NULL, O_JIT},
 	{"trusted", no_argument, NULL, O_TRUSTED},
 	{"budget", required_argument, NULL, O_BUDGET},
+	{"dump", no_argument, NULL, O_DUMP},
+	{"harden", no_argument, NULL, O_HARDEN},
 	{"json", no_argument, NULL, 'j'},
 	{"pretty", no_argument, NULL, 'p'},
 	{"help", no_argument, NULL, 'h'},
@@ -187,6 +202,12 @@ static int parse(int argc, char **argv, struct bj_opts *o)
 			if ((err = number(o, optarg, &o->budget, "--budget")))
 				return err;
 			break;
+		case O_DUMP:
+			o->dump = true;
+			break;
+		case O_HARDEN:
+			o->harden = true;
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -209,7 +230,8 @@ static int parse(int argc, char **argv, struct bj_opts *o)
 		}
 	}
 	if (optind >= argc)
-		return usage_error(o, "missing command (run or plugin)");
+		return usage_error(o, o->dump ? "--dump: missing program file"
+					      : "missing command (run, dump or plugin)");
 	o->cmd = argv[optind++];
 	o->args = argv + optind;
 	o->nargs = argc - optind;
@@ -225,6 +247,8 @@ int main(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
+	if (o.dump || !strcmp(o.cmd, "dump"))
+		return bj_cmd_dump(&o);
 	if (!strcmp(o.cmd, "run"))
 		return bj_cmd_run(&o);
 	if (!strcmp(o.cmd, "plugin"))
@@ -232,7 +256,7 @@ int main(int argc, char **argv)
 	{
 		char msg[160];
 
-		snprintf(msg, sizeof(msg), "unknown command '%s' (run or plugin)", o.cmd);
+		snprintf(msg, sizeof(msg), "unknown command '%s' (run, dump or plugin)", o.cmd);
 		return usage_error(&o, msg);
 	}
 }

@@ -69,12 +69,15 @@ int bj_cmd_plugin(const struct bj_opts *o)
 	rc = bj_load_bytes(code, code_len, BK_PROG_RAW, "<stdin>", &p, &d);
 	if (rc)
 		goto out;
+	rc = bj_jit_prepare(o, &p, ro.mode, &d);
+	if (rc)
+		goto out;
 	rc = TOOL_EXIT_USAGE;
 	if (bk_vm_run__new(p.vm, &ro, &run) ||
 	    bk_vm_run__ctx_raw(run, mem_len ? mem : NULL, mem_len))
 		goto out;
 	rc = TOOL_EXIT_REJECT;
-	if (bk_vm_run__exec(run, p.prog, &r0, &d))
+	if (bj_exec(run, &p, &r0, &d))
 		goto out;
 	printf("%" PRIx64 "\n", r0);
 	rc = 0;

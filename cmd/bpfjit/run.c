@@ -54,11 +54,6 @@ static int read_input(const struct bj_opts *o, uint8_t **buf, size_t *len, struc
 	return 0;
 }
 
-static const char *engine(const struct bj_opts *o)
-{
-	(void)o;
-	return "interpreter";
-}
 
 /* CPU time of this thread: what a run costs, without the time other
  * processes took the CPU away (the kernel's test runs exclude it too). */
@@ -76,7 +71,7 @@ static int exec_n(const struct bj_opts *o, struct bk_vm_run *run, struct bj_prog
 	uint64_t c0 = cpu_ns(), t0 = tool_now_ns(), t1;
 
 	for (uint64_t i = 0; i < o->repeat; i++) {
-		if (bk_vm_run__exec(run, p->prog, &res->r0, d))
+		if (bj_exec(run, p, &res->r0, d))
 			return TOOL_EXIT_REJECT;
 		if (p->type == BK_PROG_XDP)
 			res->verdicts[res->r0 < NVERDICTS - 1 ? res->r0 : NVERDICTS - 1]++;
@@ -200,7 +195,7 @@ static void report(const struct bj_opts *o, struct bj_prog *p, const struct resu
 		json_kv_str(&w, "program", p->name);
 		json_kv_str(&w, "type",
 			    bk_prog_type_name(p->type) ? bk_prog_type_name(p->type) : "raw");
-		json_kv_str(&w, "engine", "interp");
+		json_kv_str(&w, "engine", bj_engine(p));
 		json_kv_str(&w, "mode", mode);
 		if (res->pcap) {
 			json_kv_uint(&w, "packets", res->packets);
@@ -242,7 +237,7 @@ static void report(const struct bj_opts *o, struct bj_prog *p, const struct resu
 			if (i < NVERDICTS - 1 || res->verdicts[i])
 				printf("  %-13s %" PRIu64 "\n", verdict_names[i], res->verdicts[i]);
 	printf("%" PRIu64 " run%s, %.1f ns per run (%s, %s)\n", res->runs,
-	       res->runs == 1 ? "" : "s", ns, engine(o), mode);
+	       res->runs == 1 ? "" : "s", ns, p->jit ? "jit" : "interpreter", mode);
 	if (o->dump_maps)
 		dump_maps(o, p, NULL);
 }
@@ -262,6 +257,8 @@ int bj_cmd_run(const struct bj_opts *o)
 	int rc, err;
 
 	bk_diag__init(&d);
+	if (o->nargs > 1)
+		return bj_cmd_run_chain(o);
 	if (o->nargs != 1) {
 		bk_diag__set(&d, EINVAL, -1, "run: expected one program file (see bpfjit --help)");
 		return bj_fail(o, &d, TOOL_EXIT_USAGE);
@@ -275,6 +272,8 @@ int bj_cmd_run(const struct bj_opts *o)
 		return bj_fail(o, &d, rc);
 	}
 	rc = bj_apply_updates(&oo, &p, &d);
+	if (!rc)
+		rc = bj_jit_prepare(&oo, &p, ro.mode, &d);
 	if (rc)
 		goto out;
 	err = bk_vm_run__new(p.vm, &ro, &run);
