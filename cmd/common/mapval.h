@@ -56,7 +56,8 @@ struct mv_type {
 bool mv_type_init(struct mv_type *t, const struct btf *btf, uint32_t id, uint32_t size,
 		  unsigned flags);
 
-/* True when t shows as plain hex bytes (no BTF, or MV_HEX). */
+/* True when t shows as plain hex pairs (no BTF, or MV_HEX; not 1 byte,
+ * which the text form shows as 0x41 since "41" would read as 41). */
 bool mv_type_is_hex(const struct mv_type *t);
 
 /* A growable text buffer; on allocation failure it stops growing and sets

@@ -264,12 +264,13 @@ static void out_double(struct mv_out *o, double v)
 	char tmp[40];
 
 	if (!isfinite(v)) {
-		out_word(o, isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+		out_word(o, isnan(v) ? (signbit(v) ? "-nan" : "nan") : v > 0 ? "inf" : "-inf");
 		return;
 	}
 	snprintf(tmp, sizeof(tmp), "%.17g", v);
-	/* In text, keep a float looking like one, so it parses back as one. */
-	if (!o->json && !strpbrk(tmp, ".eEn"))
+	/* Keep a float looking like one, so it parses back as one (JSON
+	 * readers take -0 for the integer 0 and lose the sign). */
+	if (!strpbrk(tmp, ".eEn"))
 		strcat(tmp, ".0");
 	item(o);
 	mv_buf_puts(o->buf, tmp);
@@ -636,10 +637,10 @@ void mv_format_json(struct json_w *w, const struct mv_type *t, const void *data)
 
 	mv_out_json(&o, &b);
 	mv_format(&o, t, data);
-	if (b.oom)
-		json_null(w);
+	if (b.oom || !b.p)
+		json_raw(w, "null", 4);
 	else
-		json_raw(w, b.p ? b.p : "null", b.len);
+		json_raw(w, b.p, b.len);
 	mv_buf_free(&b);
 }
 
@@ -656,6 +657,14 @@ void mv_format(struct mv_out *o, const struct mv_type *t, const void *data)
 		return;
 	}
 	if (!t->btf || !t->id || (t->flags & MV_HEX)) {
+		if (t->size == 1 && !o->json) {
+			/* "41" would read back as the integer 41: say 0x41. */
+			char tmp[8];
+
+			snprintf(tmp, sizeof(tmp), "0x%02x", *(const uint8_t *)data);
+			out_word(o, tmp);
+			return;
+		}
 		out_hex(o, data, t->size);
 		return;
 	}

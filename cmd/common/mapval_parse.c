@@ -22,7 +22,7 @@
 
 /* ---- plain forms: hex bytes, IPv4, integers --------------------------- */
 
-static int hexval(int c)
+static int hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -51,7 +51,7 @@ static long sep_hex_pairs(const char *s, bool *seps)
 			s++;
 			continue;
 		}
-		if (hexval((unsigned char)s[0]) < 0 || hexval((unsigned char)s[1]) < 0)
+		if (hex_digit((unsigned char)s[0]) < 0 || hex_digit((unsigned char)s[1]) < 0)
 			return -1;
 		if (s[2] && !is_sep(s[2]))
 			return -1;
@@ -280,7 +280,7 @@ static int parse_wide_int(struct pw *w, const json_t *j, uint8_t *p, uint32_t si
 
 		memset(p, 0, size);
 		for (size_t i = 0; i < n; i++) {
-			int h = hexval((unsigned char)s[2 + n - 1 - i]);
+			int h = hex_digit((unsigned char)s[2 + n - 1 - i]);
 
 			if (h < 0)
 				return pw_fail(w, EINVAL, "'%s' is not a hex integer", s);
@@ -385,6 +385,8 @@ static int parse_float(struct pw *w, const struct btf_type *t, const json_t *j, 
 	} else {
 		return pw_fail(w, EINVAL, "expected a number, got %s", jkind(j));
 	}
+	if (isnan(v)) /* one NaN per sign: payloads are not shown either */
+		v = signbit(v) ? -(double)NAN : (double)NAN;
 	if (t->size == 4) {
 		float f = (float)v;
 
@@ -549,19 +551,27 @@ static int parse_datasec(struct pw *w, const struct btf_type *t, const json_t *j
 	return 0;
 }
 
-/* Exactly `size` separated hex pairs: raw bytes at any level. */
+/* Exactly `size` separated hex pairs: raw bytes at any level.  (A string
+ * for a char[size] holds at most size characters, fewer than 3 * size - 1,
+ * so it never looks like this.) */
 static bool exact_hex(const json_t *j, uint32_t size)
 {
 	bool seps;
-	const char *s;
 
-	if (!json_is_string(j))
+	return json_is_string(j) && size && json_string_length(j) == 3 * (size_t)size - 1 &&
+	       sep_hex_pairs(json_string_value(j), &seps) == (long)size;
+}
+
+/* A "hex:..." string for a type that is not a char array (whose strings
+ * may start with anything). */
+static bool hex_prefixed(const struct btf *btf, uint32_t id, const json_t *j)
+{
+	int rid = btf && id ? btf__resolve_type(btf, id) : -1;
+	const struct btf_type *t = rid > 0 ? btf__type_by_id(btf, (uint32_t)rid) : NULL;
+
+	if (!json_is_string(j) || strncmp(json_string_value(j), "hex:", 4))
 		return false;
-	s = json_string_value(j);
-	if (!strncmp(s, "hex:", 4))
-		return true;
-	return sep_hex_pairs(s, &seps) == (long)size && size &&
-	       json_string_length(j) == 3 * (size_t)size - 1;
+	return !t || !btf_is_array(t) || !is_char_type(btf, btf_array(t)->type);
 }
 
 static int parse_type(struct pw *w, uint32_t id, const json_t *j, uint8_t *p, uint32_t avail,
@@ -570,11 +580,10 @@ static int parse_type(struct pw *w, uint32_t id, const json_t *j, uint8_t *p, ui
 	int rid = btf__resolve_type(w->btf, id);
 	const struct btf_type *t = rid > 0 ? btf__type_by_id(w->btf, (uint32_t)rid) : NULL;
 
-	if (!bit_sz && exact_hex(j, avail)) {
-		const char *s = json_string_value(j);
-
-		return put_hex(strncmp(s, "hex:", 4) ? s : s + 4, p, avail, w->d, w->path);
-	}
+	if (!bit_sz && exact_hex(j, avail))
+		return put_hex(json_string_value(j), p, avail, w->d, w->path);
+	if (!bit_sz && hex_prefixed(w->btf, id, j))
+		return put_hex(json_string_value(j) + 4, p, avail, w->d, w->path);
 	if (!t || depth > MV_MAX_DEPTH)
 		return pw_fail(w, ENOTSUP, "type too complex; give %u hex bytes", avail);
 	if (bit_sz && !btf_is_int(t) && !btf_is_any_enum(t))
@@ -633,7 +642,7 @@ int mv_parse_json(const struct mv_type *t, const json_t *j, void *out, const cha
 
 	snprintf(w.path, sizeof(w.path), "%s", what);
 	memset(out, 0, t->size);
-	if (s && !strncmp(s, "hex:", 4))
+	if (hex_prefixed(t->btf, t->id, j))
 		return put_hex(s + 4, out, t->size, d, what);
 	if (exact_hex(j, t->size))
 		return put_hex(s, out, t->size, d, what);

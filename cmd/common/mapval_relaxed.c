@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,7 @@
 
 #define RELAXED_MAX_DEPTH 64
 
-static int hexval(int c)
+static int rp_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -127,7 +128,7 @@ static json_t *rp_string(struct rp *r)
 			unsigned v = 0;
 
 			for (int i = 0; i < 4; i++) {
-				int h = hexval((unsigned char)*r->p);
+				int h = rp_hex_digit((unsigned char)*r->p);
 
 				if (h < 0) {
 					free(o);
@@ -164,6 +165,7 @@ static json_t *rp_word(struct rp *r)
 	size_t n;
 	long long iv;
 	char *end;
+	json_t *j;
 	double dv;
 
 	while (isalnum((unsigned char)*r->p) || (*r->p && strchr("_.+-", *r->p)))
@@ -185,10 +187,11 @@ static json_t *rp_word(struct rp *r)
 		return json_string(tmp); /* too big for JSON's integers here */
 	if (isdigit((unsigned char)tmp[0]) || ((tmp[0] == '-' || tmp[0] == '.') && n > 1)) {
 		dv = strtod(tmp, &end);
-		if (!*end && strncmp(tmp, "0x", 2) && strncmp(tmp, "0X", 2))
+		if (!*end && isfinite(dv) && strncmp(tmp, "0x", 2) && strncmp(tmp, "0X", 2))
 			return json_real(dv);
 	}
-	return json_string(tmp);
+	j = json_string(tmp);
+	return j ? j : rp_fail(r, "not valid UTF-8");
 }
 
 static json_t *rp_value(struct rp *r, int depth);
