@@ -62,7 +62,7 @@ struct bl_obj {
 /* Our verifier's and the kernel's verdicts, for the report. */
 struct bl_verdict {
 	int state;     /* 1 accepted, 0 rejected, -1 not run / unavailable */
-	char why[256]; /* unavailable: the reason; rejected: the error */
+	char why[768]; /* unavailable: the reason; rejected: the error */
 	long insn;     /* rejected: instruction index, -1 unknown */
 	uint64_t processed, states, peak_states, ns;
 };

@@ -137,8 +137,10 @@ static void print_verdicts(const struct bl_report *r)
 	printf("  bpfverify  %s", verdict_str(v->state));
 	if (v->state < 0)
 		printf(" (%s)\n", v->why);
+	else if (v->state == 0 && v->insn >= 0)
+		printf(" at insn %ld: %s\n", v->insn, v->why);
 	else if (v->state == 0)
-		printf(": %s%s\n", v->insn >= 0 ? "" : "", v->why);
+		printf(": %s\n", v->why);
 	else
 		printf(": %llu insns processed, %llu states, %.3f ms\n",
 		       (unsigned long long)v->processed, (unsigned long long)v->states,

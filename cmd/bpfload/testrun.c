@@ -76,7 +76,7 @@ int bl_run_test(const struct bl_opts *o, struct bl_report *r)
 		in = (uint8_t *)file;
 	}
 	rc = bl_open(o, 0, &bo, r);
-	if (!rc && !o->no_verify)
+	if (!rc)
 		bl_verify_ours(o, &bo, r);
 	if (!rc)
 		rc = bl_load(o, &bo, r);

@@ -298,7 +298,7 @@ int bl_run_xdp(const struct bl_opts *o, struct bl_report *r)
 	rc = iface_index(o, r);
 	if (!rc)
 		rc = bl_open(o, BPF_PROG_TYPE_XDP, &bo, r);
-	if (!rc && !o->no_verify)
+	if (!rc)
 		bl_verify_ours(o, &bo, r);
 	if (!rc)
 		rc = bl_load(o, &bo, r);

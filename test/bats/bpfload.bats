@@ -135,6 +135,7 @@ EOF
 	run bpfload "$OBJ" --test-run
 	assert_success
 	assert_output --partial "program xdp_filter (section xdp, type xdp)"
+	assert_output --regexp "bpfverify  accepted: [0-9]+ insns processed"
 	assert_output --partial "kernel     accepted: program id"
 	assert_output --partial "retval 2 (XDP_PASS)"
 	assert_output --partial "packet 64 bytes, unchanged"
@@ -142,7 +143,11 @@ EOF
 	assert_success
 	echo "$output" | jq -e '.test_run.verdict == "XDP_PASS" and .test_run.repeat == 1000'
 	echo "$output" | jq -e '.verdicts.kernel.verdict == "accepted" and .verdicts.kernel.prog_id > 0'
-	echo "$output" | jq -e '.verdicts.bpfverify.verdict | test("accepted|rejected|unavailable")'
+	echo "$output" | jq -e '.verdicts.bpfverify.verdict == "accepted" and .agree == true'
+	echo "$output" | jq -e '.verdicts.bpfverify.insns_processed > 0'
+	run bpfload "$OBJ" --test-run --no-verify
+	assert_success
+	assert_output --partial "bpfverify  unavailable (skipped: --no-verify)"
 }
 
 @test "bpfload --test-run --data and --pin: the counters show the packet" {
@@ -181,6 +186,9 @@ EOF
 	bad_obj
 	run bpfload "$TMP/bad.o" --test-run
 	assert_failure 1
+	# both verifiers reject it, at the same instruction
+	assert_output --regexp "bpfverify  rejected at insn [0-9]+: .*:16: invalid access to packet"
+	refute_output --partial "the two verdicts differ"
 	assert_output --partial "kernel     rejected (EACCES): R1 offset is outside of the packet"
 	assert_output --partial "| invalid access to packet"
 	assert_output --partial "| processed "
@@ -192,6 +200,9 @@ EOF
 	echo "$output" | jq -e '.verdicts.kernel.verdict == "rejected" and .verdicts.kernel.errno == 13'
 	echo "$output" | jq -e '.verdicts.kernel.log | map(select(test("^processed "))) | length == 1'
 	echo "$output" | jq -e '.error.code == "EACCES"'
+	echo "$output" | jq -e '.verdicts.bpfverify.verdict == "rejected" and .agree == true'
+	insn=$(echo "$output" | jq .verdicts.bpfverify.insn)
+	echo "$output" | jq -e ".verdicts.kernel.log | map(select(startswith(\"$insn: \"))) | length == 1"
 	run bpfload -v "$TMP/bad.o" --test-run
 	assert_failure 1
 	assert_output --partial "libbpf: prog 'unchecked': BPF program load failed"
