@@ -237,3 +237,32 @@ EOF
 		assert_output --partial "permission denied"
 	done
 }
+
+@test "bpfload: bpfas prog.s -o - | bpfload - (maps made by the assembler)" {
+	require_root
+	ensure_bpffs
+	cat > "$TMP/count.s" <<'EOF'
+.license "GPL"
+.map hits array key=4 value=8 entries=1
+.section xdp
+	r1 = 0
+	*(u32 *)(r10 - 4) = r1
+	r2 = r10
+	r2 += -4
+	r1 = hits ll
+	call bpf_map_lookup_elem
+	if r0 == 0 goto out
+	r1 = 1
+	lock *(u64 *)(r0 + 0) += r1
+out:
+	r0 = 1
+	exit
+EOF
+	run bash -c "bpfas '$TMP/count.s' -o - | bpfload - --test-run --repeat 7 --pin '$PIN'"
+	assert_success
+	assert_output --regexp "bpfverify  accepted"
+	assert_output --partial "retval 1 (XDP_DROP)"
+	run mapctl lookup "$PIN/hits" 0
+	assert_output "7"
+}
+

@@ -151,3 +151,18 @@ filter_story() {
 	[ -z "$(ls -A "$PIN" 2>/dev/null)" ]
 	in_b bpfload --detach --xdp veth-b
 }
+
+@test "xdp: bpfas prog.s -o - | bpfload - --xdp drops everything until detached" {
+	printf '.license "GPL"\n.section xdp\n\tr0 = 1\n\texit\n' > "$BATS_TEST_TMPDIR/drop.s"
+	run ping_b 1
+	assert_success
+	run in_b bash -c "bpfas '$BATS_TEST_TMPDIR/drop.s' -o - | bpfload - --xdp veth-b --mode generic"
+	assert_success
+	assert_output --partial "<stdin>: program xdp (section xdp, type xdp)"
+	run ping_b 2
+	assert_failure
+	in_b bpfload --detach --xdp veth-b
+	run ping_b 1
+	assert_success
+}
+
