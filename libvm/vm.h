@@ -182,7 +182,9 @@ uint64_t bk_vm_prog__imm64(const struct bk_vm_prog *prog, size_t insn);
 /* An object's maps and programs in one runtime.  Maps are created from the
  * object's map definitions (global data sections get their initial
  * contents); every program is loaded with them.  Indexes follow
- * bk_obj__map() and bk_obj__prog(). */
+ * bk_obj__map() and bk_obj__prog().  Loading fails when a map cannot be
+ * created; a program the VM refuses is left out (bk_vm_obj__prog() gives
+ * NULL and bk_vm_obj__prog_err() the reason), so the others still run. */
 struct bk_vm_obj;
 int bk_vm_obj__load(struct bk_vm *vm, const struct bk_obj *obj, struct bk_vm_obj **out,
 		    struct bk_diag *diag);
@@ -192,6 +194,8 @@ struct bk_map *bk_vm_obj__map(const struct bk_vm_obj *vo, size_t i);
 struct bk_map *bk_vm_obj__find_map(const struct bk_vm_obj *vo, const char *name);
 size_t bk_vm_obj__prog_cnt(const struct bk_vm_obj *vo);
 struct bk_vm_prog *bk_vm_obj__prog(const struct bk_vm_obj *vo, size_t i);
+/* 0 when program i loaded, else its load error (diag filled). */
+int bk_vm_obj__prog_err(const struct bk_vm_obj *vo, size_t i, struct bk_diag *diag);
 
 /* ---------------------------------------------------------------------
  * Runs
@@ -503,6 +507,9 @@ int bk_ring__cancel(struct bk_ring *r);
 void bk_ring__stats(const struct bk_ring *r, struct bk_ring_stats *st);
 /* Name of program index i, or NULL. */
 const char *bk_ring__prog_name(const struct bk_ring *r, uint32_t i);
+/* Index of the program whose request failed last (fault, budget, waiting
+ * in vain), or -1: diag->insn of bk_ring__run's error is in this one. */
+int bk_ring__fault_prog(const struct bk_ring *r);
 
 /* ---------------------------------------------------------------------
  * Publishing a runtime's maps (ring_shm.c, ring_srv.c)

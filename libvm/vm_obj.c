@@ -18,6 +18,7 @@ struct bk_vm_obj {
 	char **names; /* full names (map names are cut at 15 characters) */
 	size_t nmaps;
 	struct bk_vm_prog **progs;
+	struct bk_diag *errs; /* per program: why it was left out, code 0: loaded */
 	size_t nprogs;
 };
 
@@ -58,7 +59,8 @@ int bk_vm_obj__load(struct bk_vm *vm, const struct bk_obj *obj, struct bk_vm_obj
 	vo->maps = calloc(nm ? nm : 1, sizeof(*vo->maps));
 	vo->names = calloc(nm ? nm : 1, sizeof(*vo->names));
 	vo->progs = calloc(np ? np : 1, sizeof(*vo->progs));
-	if (!vo->maps || !vo->names || !vo->progs) {
+	vo->errs = calloc(np ? np : 1, sizeof(*vo->errs));
+	if (!vo->maps || !vo->names || !vo->progs || !vo->errs) {
 		err = bk_diag__set(diag, ENOMEM, -1, "out of memory");
 		goto fail;
 	}
@@ -87,9 +89,10 @@ int bk_vm_obj__load(struct bk_vm *vm, const struct bk_obj *obj, struct bk_vm_obj
 
 		insns = bk_prog__insns(p, &cnt);
 		o.relocs = bk_prog__relocs(p, &o.nrelocs);
-		err = bk_vm_prog__load(vm, insns, cnt, &o, &vo->progs[vo->nprogs], diag);
-		if (err)
-			goto fail;
+		bk_diag__init(&vo->errs[vo->nprogs]);
+		if (bk_vm_prog__load(vm, insns, cnt, &o, &vo->progs[vo->nprogs],
+				     &vo->errs[vo->nprogs]))
+			vo->progs[vo->nprogs] = NULL;
 	}
 	*out = vo;
 	return 0;
@@ -110,6 +113,7 @@ void bk_vm_obj__free(struct bk_vm_obj *vo)
 	}
 	free(vo->names);
 	free(vo->progs);
+	free(vo->errs);
 	free(vo->maps);
 	free(vo);
 }
@@ -140,4 +144,15 @@ size_t bk_vm_obj__prog_cnt(const struct bk_vm_obj *vo)
 struct bk_vm_prog *bk_vm_obj__prog(const struct bk_vm_obj *vo, size_t i)
 {
 	return i < vo->nprogs ? vo->progs[i] : NULL;
+}
+
+int bk_vm_obj__prog_err(const struct bk_vm_obj *vo, size_t i, struct bk_diag *diag)
+{
+	if (i >= vo->nprogs)
+		return bk_diag__set(diag, ENOENT, -1, "no program %zu", i);
+	if (!vo->errs[i].code)
+		return 0;
+	if (diag)
+		*diag = vo->errs[i];
+	return -vo->errs[i].code;
 }

@@ -29,6 +29,10 @@ int bj_jit_prepare(const struct bj_opts *o, struct bj_prog *p, uint8_t mode, str
 	for (size_t i = 0; i < n; i++) {
 		struct bk_vm_prog *vp = p->vo ? bk_vm_obj__prog(p->vo, i) : p->prog;
 
+		if (!vp) { /* a program the VM refused (not the one run): no code */
+			p->njits++;
+			continue;
+		}
 		err = bk_jit_prog__new(vp, &jo, &p->jits[i], d);
 		if (err) {
 			bj_jit_unload(p);

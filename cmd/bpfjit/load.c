@@ -97,9 +97,13 @@ static int find_prog(const struct bj_opts *o, struct bj_prog *p, struct bk_diag 
 	if (!want)
 		return bk_diag__set(diag, BK_E_NO_PROG, -1, "%s has no program or section '%s'",
 				    o->path, o->section);
-	for (size_t i = 0; i < n; i++)
-		if (bk_obj__prog(p->obj, i) == want)
-			p->prog = bk_vm_obj__prog(p->vo, i);
+	for (size_t i = 0; i < n; i++) {
+		if (bk_obj__prog(p->obj, i) != want)
+			continue;
+		p->prog = bk_vm_obj__prog(p->vo, i);
+		if (!p->prog)
+			return bk_vm_obj__prog_err(p->vo, i, diag);
+	}
 	p->type = bk_prog__type(want);
 	return 0;
 }

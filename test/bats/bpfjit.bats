@@ -4,7 +4,8 @@
 # the samples' objects (memory, packets, pcaps, map updates and dumps,
 # repeat, both modes), JSON documents checked with jq, faults and refusals
 # (file:insn N, exit 1), usage and I/O errors (exit 2), and `plugin` as the
-# conformance suite's runner calls it.
+# conformance suite's runner calls it; the interpreter (--interp) and the
+# JIT (the default) give the same results.
 
 load 'helper'
 
@@ -64,7 +65,6 @@ EOF
 	[ "$(jq .r0 <<<"$output")" = 15 ]
 	[ "$(jq .runs <<<"$output")" = 10 ]
 	[ "$(jq -r .mode <<<"$output")" = checked ]
-	[ "$(jq -r .engine <<<"$output")" = interp ]
 	[ "$(jq .insns <<<"$output")" -gt 20 ]
 	jq -e '.ns_per_run > 0 and .cpu_ns_per_run >= 0' <<<"$output"
 }
@@ -77,29 +77,38 @@ EOF
 	[ "$(jq -r .mode <<<"$output")" = trusted ]
 }
 
-@test "--interp and --jit both run the interpreter for now" {
-	run bpfjit run --raw "$TMP/sum.bin" --mem 01 --jit --json
-	assert_success
-	[ "$(jq -r .engine <<<"$output")" = interp ]
+@test "--interp runs the interpreter, --jit (the default) native code: same results" {
+	for mode in "" --trusted; do
+		run bpfjit run --raw "$TMP/sum.bin" --mem "01 02 03" --interp $mode --json
+		assert_success
+		[ "$(jq -r .engine <<<"$output")" = interp ]
+		[ "$(jq .r0 <<<"$output")" = 6 ]
+		run bpfjit run --raw "$TMP/sum.bin" --mem "01 02 03" --jit $mode --json
+		assert_success
+		[ "$(jq -r .engine <<<"$output")" = jit ]
+		[ "$(jq .r0 <<<"$output")" = 6 ]
+	done
 	run bpfjit run --raw "$TMP/sum.bin" --mem 01 --interp --jit
 	assert_failure 2
 }
 
 @test "a checked out-of-bounds read faults naming the instruction" {
-	run bpfjit run --raw "$TMP/oob.bin" --mem "01 02 03 04"
-	assert_failure 1
-	assert_output --partial "insn 1"
-	assert_output --partial "error:"
-	run bpfjit run --raw "$TMP/oob.bin" --mem "01 02 03 04" --json
-	assert_failure 1
-	[ "$(jq -r .error.code <<<"$output")" = BK_E_VM_MEM ]
-	[ "$(jq .error.insn <<<"$output")" = 1 ]
+	for engine in --interp --jit; do
+		run bpfjit run --raw "$TMP/oob.bin" --mem "01 02 03 04" $engine
+		assert_failure 1
+		assert_output --partial "insn 1"
+		assert_output --partial "error:"
+		run bpfjit run --raw "$TMP/oob.bin" --mem "01 02 03 04" $engine --json
+		assert_failure 1
+		[ "$(jq -r .error.code <<<"$output")" = BK_E_VM_MEM ]
+		[ "$(jq .error.insn <<<"$output")" = 1 ]
+	done
 }
 
 @test "an instruction budget stops an endless loop" {
 	printf 'r0 = 0\nl:\nr0 += 1\ngoto l\nexit\n' >"$TMP/loop.s"
 	bpfas --raw "$TMP/loop.s" -o "$TMP/loop.bin"
-	run bpfjit run --raw "$TMP/loop.bin" --budget 1000 --json
+	run bpfjit run --raw "$TMP/loop.bin" --budget 1000 --interp --json
 	assert_failure 1
 	[ "$(jq -r .error.code <<<"$output")" = BK_E_VM_BUDGET ]
 }
@@ -160,6 +169,33 @@ EOF
 	assert_failure 1
 }
 
+@test "a program the VM refuses does not keep the object's others from running" {
+	cat >"$TMP/two.s" <<'EOF'
+	.license "GPL"
+	.section xdp
+	.globl good
+good:
+	r0 = 2
+	exit
+	.section xdp/bad
+	.globl bad
+bad:
+	call bpf_skb_load_bytes
+	r0 = 1
+	exit
+EOF
+	bpfas "$TMP/two.s" -o "$TMP/two.o"
+	for engine in --interp --jit; do
+		run bpfjit run "$TMP/two.o" -s good --mem "$IPV4" $engine --json
+		assert_success
+		[ "$(jq .r0 <<<"$output")" = 2 ]
+		run bpfjit run "$TMP/two.o" -s bad --mem "$IPV4" $engine --json
+		assert_failure 1
+		[ "$(jq -r .error.code <<<"$output")" = BK_E_VM_HELPER ]
+		[ "$(jq .error.insn <<<"$output")" = 0 ]
+	done
+}
+
 @test "bpf_loop and iterator samples compute their results" {
 	run bpfjit run "$SAMPLES/iter.bpf.o" --mem "ff ff 00 ff 00 00 00 00 00 00 00 00 00 00 00 00" --dump-maps
 	assert_success
@@ -195,6 +231,9 @@ EOF
 	run bash -c "od -An -v -tx1 '$TMP/sum.bin' | bpfjit plugin --interp 01 02 03 fa"
 	assert_success
 	assert_output "100"
+	run bash -c "od -An -v -tx1 '$TMP/sum.bin' | bpfjit plugin --jit 01 02 03 fa"
+	assert_success
+	assert_output "100"
 	run bash -c "od -An -v -tx1 '$TMP/sum.bin' | bpfjit plugin"
 	assert_success
 	assert_output "0"
@@ -212,7 +251,7 @@ EOF
 	awk '/^-- /{on=($0=="-- asm");next} on{sub(/#.*/,"");print}' \
 		"$CONFORMANCE/tests/callx.data" >"$TMP/callx.s"
 	bpfas --raw "$TMP/callx.s" -o "$TMP/callx.bin"
-	run bash -c "od -An -v -tx1 '$TMP/callx.bin' | bpfjit plugin --jit"
+	run bash -c "od -An -v -tx1 '$TMP/callx.bin' | bpfjit plugin --interp"
 	assert_success
 	assert_output "2"
 }
