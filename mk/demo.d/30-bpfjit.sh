@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Demo: bpfjit runs bytecode on memory, the samples' XDP filter on a packet
-# and on a pcap (with a blocked address and its counters), shows a checked
-# fault naming the instruction, and acts as the conformance suite's runner.
+# Demo: bpfjit runs bytecode on memory in the interpreter and as native
+# code, the samples' XDP filter on a packet and on a pcap (with a blocked
+# address and its counters), shows a checked fault naming the instruction,
+# and acts as the conformance suite's runner.
 set -euo pipefail
-echo "== bpfjit: running programs in user space (libvm's interpreter)"
+echo "== bpfjit: running programs in user space (libjit's native code, libvm's interpreter)"
 tmp=$(mktemp -d /tmp/bk-demo-jit.XXXXXX)
 trap 'cd /; rm -rf "$tmp"' EXIT
 show() {
@@ -29,12 +30,15 @@ out:
 EOF
 show bpfas --raw sum.s -o sum.bin
 show bpfjit run --raw sum.bin --mem "01 02 03 04 05"
+show bpfjit run --raw sum.bin --mem "01 02 03 04 05" --interp
+echo "# a verified program may run without per-access checks, in either engine:"
+show bpfjit run --raw sum.bin --mem "01 02 03 04 05" --trusted --interp --repeat 1000000
 show bpfjit run --raw sum.bin --mem "01 02 03 04 05" --trusted --repeat 1000000
 
 echo "# checked mode stops a program that reads past its memory, naming the instruction:"
 printf 'r0 = *(u64 *)(r1 + 2)\nexit\n' >oob.s
 bpfas --raw oob.s -o oob.bin
-show bpfjit run --raw oob.bin --mem "01 02 03 04" || true
+show bpfjit run --raw oob.bin --mem "01 02 03 04" --interp || true
 
 echo "# the conformance suite's runner protocol: bytecode in hex on stdin, memory in argv:"
 echo "\$ od -An -tx1 sum.bin | bpfjit plugin --interp 0a 0b"

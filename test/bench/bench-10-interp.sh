@@ -34,7 +34,7 @@ printf '%-8s %9s | %11s %11s %11s %11s |\n' "" "" "ns/insn" "ns/insn" "ns/insn" 
 rc=0
 for p in alu mem parse helper; do
 	bpfas --raw "$here/$p.s" -o "$out/$p.bin" || { rc=1; continue; }
-	run=(bpfjit run --raw "$out/$p.bin" --type xdp --mem-file "$out/pkt.bin" --json)
+	run=(bpfjit run --raw "$out/$p.bin" --type xdp --mem-file "$out/pkt.bin" --interp --json)
 	insns=$("${run[@]}" | jq .insns)
 	reps=$((10000000 / insns + 1))
 	t_int=$(for i in 1 2 3 4 5; do "${run[@]}" --trusted --repeat "$reps" | jq .cpu_ns_per_run; done | best)
