@@ -355,7 +355,7 @@ static void set_return(struct venv *env, const struct vhelper *h, const struct c
 
 int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 {
-	const struct vhelper *h = d->imm > 0 ? vhelper_get((uint32_t)d->imm) : NULL;
+	const struct vhelper *h = vring_helper_for(env->in->type, d->imm);
 	struct call_meta m = {.map = -1, .const_key = -1, .raw_regno = -1};
 	struct vhelper hc;
 	int err;

@@ -126,7 +126,8 @@ static bool sk_filter_valid(int off, int size, int t, uint8_t *type, uint8_t *fl
 	return skb_valid(off, size, t, type, flags);
 }
 
-/* iouring: user_data read-only; wait_nr and wait_idx read-write. */
+/* iouring: user_data read-only; wait_nr and wait_idx read-write, also
+ * both at once (clang merges the two stores into one of 8 bytes). */
 static bool iouring_valid(int off, int size, int t)
 {
 	typedef struct io_uring_bpf_ctx_layout C;
@@ -135,7 +136,7 @@ static bool iouring_valid(int off, int size, int t)
 		return false;
 	if (IN(off, C, user_data))
 		return t == V_READ;
-	return t == V_READ ? narrow_ok(size, 4) : size == 4;
+	return t == V_READ ? narrow_ok(size, 4) || size == 8 : size == 4 || size == 8;
 }
 
 int ctx_access(struct venv *env, int off, int size, int t, uint8_t *type, uint8_t *flags)

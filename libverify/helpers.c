@@ -166,6 +166,8 @@ const struct vhelper *vhelper_get(uint32_t id)
 {
 	size_t lo = 0, hi = sizeof(helpers) / sizeof(helpers[0]);
 
+	if (id >= BK_HELPER_RING_BASE)
+		return vring_helper_get(id);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -181,6 +183,8 @@ const struct vhelper *vhelper_get(uint32_t id)
 
 bool vhelper_allowed(const struct vhelper *h, enum bk_prog_type type)
 {
+	if (vring_helper_is_ring(h))
+		return type == BK_PROG_IOURING; /* ring.c */
 	switch (type) {
 	case BK_PROG_XDP:
 		return h->types & PT_X;

@@ -387,6 +387,11 @@ struct vhelper;
 const struct vhelper *vhelper_get(uint32_t id);
 bool vhelper_allowed(const struct vhelper *h, enum bk_prog_type type);
 const char *vhelper_name(uint32_t id);
+/* ring.c: bpfkit's ring helpers (ids from BK_HELPER_RING_BASE), the helper
+ * a call of imm means in a program of type, and whether h is a ring one. */
+const struct vhelper *vring_helper_get(uint32_t id);
+const struct vhelper *vring_helper_for(enum bk_prog_type type, int32_t imm);
+bool vring_helper_is_ring(const struct vhelper *h);
 
 /* ---- state.c -------------------------------------------------------------------- */
 struct vstate *state_new(struct venv *env);

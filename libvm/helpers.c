@@ -440,6 +440,8 @@ static const struct { const char *name; bk_vm_helper_fn fn; } kfuncs[] = {
 
 bk_vm_helper_fn bk_vm_helper(uint32_t id)
 {
+	if (id >= BK_HELPER_RING_BASE || id == BPF_FUNC_copy_from_user)
+		return bk_ring_helper(id); /* the ring executor's (ring_helpers.c) */
 	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
 		if (helpers[i].id == id)
 			return helpers[i].fn;

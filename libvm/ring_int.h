@@ -99,6 +99,7 @@ struct bk_ring {
 	struct io_uring_sqe *last_sqe;
 	unsigned last_sqe_idx;
 	struct bk_ring_stats st;
+	int fault_prog;
 };
 
 /* ring.c */
@@ -131,8 +132,5 @@ bool ring_mem_ok(const struct bk_ring *r, uint64_t p, uint64_t len, unsigned fla
 void ring_fd_own(struct bk_ring *r, int fd);
 void ring_fd_drop(struct bk_ring *r, int fd);
 bool ring_fd_owned(const struct bk_ring *r, int fd);
-
-/* ring_helpers.c: the helper behind a ring id (or 148), else NULL. */
-bk_vm_helper_fn bk_ring_helper(uint32_t id);
 
 #endif /* BK_RING_INT_H */

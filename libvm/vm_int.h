@@ -198,6 +198,9 @@ static inline void bk_run_packet(const struct bk_vm_run *run, uintptr_t *lo, uin
 	}
 }
 
+/* The ring executor's helpers (ring_helpers.c): ring ids and 148. */
+bk_vm_helper_fn bk_ring_helper(uint32_t id);
+
 /* Checked access outside the current stack frame (interp.c's slow path). */
 bool bk_run_mem_ok_slow(struct bk_vm_run *run, uintptr_t p, uint64_t len, bool write);
 int bk_run_fault(struct bk_vm_run *run, int code, const char *fmt, ...)

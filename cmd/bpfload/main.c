@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "bpfload.h"
+#include "ring.h"
 #include "tool.h"
 
 struct bl_msgs bl_libbpf_msgs;
@@ -29,6 +30,7 @@ static const char usage[] =
 	"Usage: bpfload OBJ --xdp IFACE [--mode native|generic] [--pin DIR] [--replace]\n"
 	"       bpfload --detach --xdp IFACE [--mode native|generic] [--pin DIR]\n"
 	"       bpfload OBJ --test-run [--data FILE] [--repeat N]\n"
+	"       bpfload OBJ --ring PATH [--ring PATH ...] [--qd N] [--interp] [--stats]\n"
 	"\n"
 	"Loads a BPF object (OBJ, or - for stdin) through libbpf into the kernel.\n"
 	"bpfkit's verifier checks the program first; both verdicts are shown, and a\n"
@@ -40,6 +42,21 @@ static const char usage[] =
 	"      --detach          with --xdp: remove the XDP program from IFACE\n"
 	"      --test-run        run the program once (or N times) with\n"
 	"                        BPF_PROG_TEST_RUN and print its return value\n"
+	"      --ring PATH       run the object's iouring programs in the ring\n"
+	"                        executor; each PATH (file or device, created when\n"
+	"                        missing) becomes fixed file 0, 1, ...\n"
+	"\n"
+	"Ring options (with --ring):\n"
+	"      --qd N            queue depth the programs read from iouring_env (8)\n"
+	"      --mem SIZE        memory registered for SQE buffers (8M; K, M, G)\n"
+	"      --arg STR         a string for the programs (iouring_env.arg[])\n"
+	"      --set MAP:KEY=VALUE  store an integer in a map before the first run\n"
+	"      --budget N        instructions per program run (1000000)\n"
+	"      --interp          run in the interpreter instead of the JIT\n"
+	"      --stats           print the executor's counters\n"
+	"      --dump-maps       print the maps after the run\n"
+	"      --no-verify       run unverified programs (checked mode)\n"
+	"  -s, --section SEC     start only this program (all are registered)\n"
 	"\n"
 	"Options:\n"
 	"      --mode MODE       native (in the driver) or generic (any device);\n"
@@ -262,6 +279,8 @@ int main(int argc, char **argv)
 	struct bl_report r = {.o = &o, .ours = {.state = -1, .insn = -1}, .kernel = {.state = -1}};
 	int rc;
 
+	if (bl_ring_requested(argc, argv))
+		return bl_ring_main(argc, argv); /* ring_main.c */
 	bk_diag__init(&first_error);
 	first_error.code = 0;
 	rc = parse(argc, argv, &o);

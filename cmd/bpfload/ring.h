@@ -12,6 +12,7 @@
 #define BK_BPFLOAD_RING_H
 
 #include <liburing.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -94,6 +95,9 @@ int rl_setup(struct rl *r);
 void rl_teardown(struct rl *r);
 
 /* ring_loop.c */
+/* Blocks SIGINT and SIGTERM (caught while the executor waits in the
+ * kernel); wait_mask gets the mask for those waits. */
+void rl_block_signals(sigset_t *wait_mask);
 int rl_loop(struct rl *r);
 
 /* ring_report.c */
