@@ -143,6 +143,7 @@ void bk_jit_epilogue(struct jit_cg *c)
 static void emit_enter(struct jit_cg *c)
 {
 	static const uint8_t saved[] = {RBP, RBX, R12, R13, R14, R15};
+	static const uint8_t zero[] = {RAX, RBX, R13, R14, R15};
 	struct x86_buf *b = &c->b;
 	size_t ret;
 
@@ -153,6 +154,8 @@ static void emit_enter(struct jit_cg *c)
 	bk_x86_grp5_m(b, false, G5_PUSH, BK_JIT_AUX, EX_ABORT_RSP);
 	bk_x86_store_r(b, 8, BK_JIT_AUX, EX_ABORT_RSP, RSP);
 	bk_x86_load(b, 8, false, RBP, R9, FR_FP);
+	for (size_t i = 0; i < sizeof(zero); i++) /* r0, r6..r9: as the interpreter */
+		bk_x86_alu_rr(b, false, XA_XOR, zero[i], zero[i]);
 	bk_x86_grp5_m(b, false, G5_CALL, R9, FR_FN);
 	ret = b->pos;
 	bk_x86_load(b, 8, false, BK_JIT_AUX, BK_JIT_RUN, SH_OFF(engine));
