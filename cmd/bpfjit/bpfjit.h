@@ -24,7 +24,7 @@ struct bj_opts {
 	uint64_t repeat;
 	uint64_t budget;
 	bool interp, jit, trusted, json, pretty, dump_maps, quiet;
-	bool dump, harden; /* --dump, --harden (jit.c, dump.c) */
+	bool dump, harden;		     /* --dump, --harden (jit.c, dump.c) */
 	const char *updates[BJ_MAX_UPDATES]; /* --map-update MAP=KEY=VALUE */
 	int nupdates;
 	char **args; /* positional arguments after the command and path */
@@ -71,8 +71,8 @@ int bj_jit_prepare(const struct bj_opts *o, struct bj_prog *p, uint8_t mode, str
 int bj_exec(struct bk_vm_run *run, struct bj_prog *p, uint64_t *r0, struct bk_diag *d);
 void bj_jit_unload(struct bj_prog *p);
 const char *bj_engine(const struct bj_prog *p); /* "jit" or "interp" */
-int bj_cmd_dump(const struct bj_opts *o);	   /* dump.c */
-int bj_cmd_run_chain(const struct bj_opts *o);	   /* jit_chain.c: run A.o B.o ... */
+int bj_cmd_dump(const struct bj_opts *o);	/* dump.c */
+int bj_cmd_run_chain(const struct bj_opts *o);	/* jit_chain.c: run A.o B.o ... */
 
 /* Reports a failure as --json or text asks; returns code. */
 int bj_fail(const struct bj_opts *o, const struct bk_diag *d, int code);

@@ -54,7 +54,6 @@ static int read_input(const struct bj_opts *o, uint8_t **buf, size_t *len, struc
 	return 0;
 }
 
-
 /* CPU time of this thread: what a run costs, without the time other
  * processes took the CPU away (the kernel's test runs exclude it too). */
 static uint64_t cpu_ns(void)
