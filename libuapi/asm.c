@@ -640,9 +640,15 @@ static int resolve_lddw(struct asm_state *st, struct asm_insn *in, bool raw)
 	bool is_sec = false;
 
 	if (!s || (s->sec == -1 && !s->is_extern)) {
-		for (size_t i = 0; i < st->u.nsecs; i++)
-			if (!strcmp(st->u.secs[i].name, in->target))
-				is_sec = true;
+		for (size_t i = 0; i < st->u.nsecs; i++) {
+			if (strcmp(st->u.secs[i].name, in->target))
+				continue;
+			if (st->u.secs[i].code)
+				return err_at(st, in, BK_E_ASM_SYMBOL,
+					      "'%s' is a code section: name the function",
+					      in->target);
+			is_sec = true;
+		}
 		if (!is_sec)
 			return err_at(st, in, BK_E_ASM_SYMBOL, "undefined symbol '%s'", in->target);
 	}
