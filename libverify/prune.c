@@ -231,7 +231,7 @@ int is_state_visited(struct venv *env, int insn)
 		add = true;
 	if (env->stk_dirty && env->explored[insn])
 		compute_stack_liveness(env);
-	for (sl = env->explored[insn]; sl; sl = sl->next) {
+	for (struct vstate **pp = &env->explored[insn]; (sl = *pp);) {
 		cnt++;
 		if (sl->branches) {
 			if (maybe_looping(sl, cur) && states_equal(env, sl, cur, insn, true))
@@ -240,13 +240,19 @@ int is_state_visited(struct venv *env, int insn)
 			if (env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->insn_processed - env->prev_insn_processed < 100)
 				add = false;
-			continue;
-		}
-		if (states_equal(env, sl, cur, insn, false)) {
+		} else if (states_equal(env, sl, cur, insn, false)) {
 			sl->hit++;
 			return 1;
 		}
-		sl->miss++;
+		/* a checkpoint that keeps missing is unlikely to help: evict it
+		 * (kept alive for its children's parent chain) */
+		if (++sl->miss > sl->hit * 3 + 3) {
+			*pp = sl->next;
+			sl->next = env->evicted;
+			env->evicted = sl;
+			continue;
+		}
+		pp = &sl->next;
 	}
 	if (cnt > env->stats.max_states_per_insn)
 		env->stats.max_states_per_insn = cnt;

@@ -35,7 +35,7 @@ int verr(struct venv *env, int code, const char *fmt, ...)
 		bk_diag__set(env->diag, code, env->insn_idx, "%s", msg);
 	}
 	vlog(env, "%s", msg);
-	return -code;
+	return env->err;
 }
 
 void note_origin(struct venv *env, uint32_t id, uint32_t helper)

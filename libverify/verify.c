@@ -236,6 +236,10 @@ static void env_free(struct venv *env)
 				s = n;
 			}
 		}
+	for (struct vstate *s = env->evicted, *n; s; s = n) {
+		n = s->next;
+		state_free(s);
+	}
 	for (int i = 0; i < env->nstack; i++)
 		state_free(env->stack[i].st);
 	state_free(env->cur);

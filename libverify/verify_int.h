@@ -218,6 +218,7 @@ struct venv {
 	struct vsubprog *subprogs;
 	int nsubprogs;
 	struct vstate **explored; /* per insn: checkpoints */
+	struct vstate *evicted;	  /* checkpoints no longer compared */
 	struct vpending *stack;	  /* pending branches */
 	int nstack, capstack;
 	struct vstate *cur;
