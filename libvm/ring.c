@@ -86,8 +86,24 @@ int ring_slot_new(struct bk_ring *r)
 	return (int)i;
 }
 
+void ring_slot_route(struct bk_ring *r, uint32_t idx, uint8_t kind, uint32_t cq)
+{
+	r->slots[idx].kind = kind;
+	r->slots[idx].cq = cq;
+	if (kind == SLOT_USER || kind == SLOT_PROG)
+		r->routes[cq]++;
+	else if (kind == SLOT_START)
+		r->starts++;
+}
+
 void ring_slot_free(struct bk_ring *r, uint32_t idx)
 {
+	struct ring_slot *s = &r->slots[idx];
+
+	if (s->kind == SLOT_USER || s->kind == SLOT_PROG)
+		r->routes[s->cq]--;
+	else if (s->kind == SLOT_START)
+		r->starts--;
 	r->slots[idx].kind = SLOT_FREE;
 	r->slots[idx].next = r->free_slot;
 	r->free_slot = idx;
@@ -138,21 +154,20 @@ int ring_take_user_sqes(struct bk_ring *r)
 			return i;
 		s = &r->slots[i];
 		s->user_data = sqe->user_data;
-		s->cq = 0;
 		if (sqe->opcode == BK_IORING_OP_BPF) {
 			uint8_t flags = sqe->flags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK |
 						      IOSQE_IO_DRAIN | IOSQE_ASYNC);
+			uint32_t cq = sqe_cq(sqe);
 
-			s->kind = SLOT_START;
-			s->cq = sqe_cq(sqe);
-			s->prog = sqe->off < r->nprogs && s->cq <= r->ncqs ? (uint32_t)sqe->off
-									   : UINT32_MAX;
+			ring_slot_route(r, (uint32_t)i, SLOT_START, cq <= r->ncqs ? cq : 0);
+			s->prog = sqe->off < r->nprogs && cq <= r->ncqs ? (uint32_t)sqe->off
+									: UINT32_MAX;
 			memset(sqe, 0, sizeof(*sqe));
 			sqe->opcode = IORING_OP_NOP;
 			sqe->flags = flags;
 			sqe->fd = -1;
 		} else {
-			s->kind = SLOT_USER;
+			ring_slot_route(r, (uint32_t)i, SLOT_USER, 0);
 			retarget(r, sqe);
 		}
 		sqe->user_data = ring_slot_tag(r, (uint32_t)i);
@@ -396,8 +411,7 @@ static void route(struct bk_ring *r, const struct io_uring_cqe *cqe)
 			r->st.completed++;
 		}
 		if (s->prog == UINT32_MAX)
-			ring_cq_push(r, s->cq <= r->ncqs ? s->cq : 0, s->user_data, -EINVAL,
-				     BK_RING_CQE_F_BPF);
+			ring_cq_push(r, s->cq, s->user_data, -EINVAL, BK_RING_CQE_F_BPF);
 		else if (cqe->res < 0)
 			ring_cq_push(r, s->cq, s->user_data, cqe->res, BK_RING_CQE_F_BPF);
 		else if (ring_req_start(r, s->prog, s->cq, s->user_data))
@@ -433,21 +447,27 @@ static int reap(struct bk_ring *r)
 
 /* ---- the loop ----------------------------------------------------------------------- */
 
-/* CQEs to wait for in the kernel: 0 when nothing can come (deadlock if
- * programs wait), else at least 1. */
+/* CQEs to wait for in the kernel: 0 when nothing is in flight (a
+ * deadlock if programs wait), else at least 1.  Never more than the
+ * fewest CQEs after which someone could go on: a waiting program (its CQ
+ * needs n more and that much I/O in flight goes there), the caller (CQ 0),
+ * a BPF request about to start; with none of those, all in flight. */
 static unsigned wait_target(const struct bk_ring *r, uint32_t min_cq0)
 {
 	unsigned want = UINT32_MAX;
 
 	if (!r->inflight)
 		return 0;
+	if (r->starts)
+		return 1;
 	for (const struct ring_req *q = r->waitq; q; q = q->next) {
 		unsigned need = q->ctx.wait_nr - r->cqs[q->ctx.wait_idx].count;
 
-		if (need < want)
+		if (r->routes[q->ctx.wait_idx] >= need && need < want)
 			want = need;
 	}
-	if (min_cq0 && min_cq0 - r->cqs[0].count < want)
+	if (min_cq0 && r->routes[0] >= min_cq0 - r->cqs[0].count &&
+	    min_cq0 - r->cqs[0].count < want)
 		want = min_cq0 - r->cqs[0].count;
 	if (want > r->inflight)
 		want = r->inflight;
@@ -556,7 +576,7 @@ int bk_ring__cancel(struct bk_ring *r)
 			if (i < 0)
 				return i;
 			io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
-			r->slots[i].kind = SLOT_CANCEL;
+			ring_slot_route(r, (uint32_t)i, SLOT_CANCEL, 0);
 			sqe->user_data = ring_slot_tag(r, (uint32_t)i);
 			r->seen = r->ring->sq.sqe_tail;
 		}
@@ -621,7 +641,8 @@ int bk_ring__new(struct bk_vm *vm, struct io_uring *ring, const struct bk_ring_o
 	ro.mode = OPT(opts, mode, BK_VM_CHECKED);
 	ro.budget = OPT(opts, budget, 0) ? OPT(opts, budget, 0) : BK_RING_DEFAULT_BUDGET;
 	r->cqs = calloc(r->ncqs + 1, sizeof(*r->cqs));
-	err = r->cqs ? bk_vm_run__new(vm, &ro, &r->run) : -ENOMEM;
+	r->routes = calloc(r->ncqs + 1, sizeof(*r->routes));
+	err = r->cqs && r->routes ? bk_vm_run__new(vm, &ro, &r->run) : -ENOMEM;
 	if (err) {
 		bk_ring__free(r);
 		return bk_diag__set(diag, -err, -1, "cannot create the executor: %s",
@@ -646,6 +667,7 @@ void bk_ring__free(struct bk_ring *r)
 	for (uint32_t i = 0; r->cqs && i <= r->ncqs; i++)
 		free(r->cqs[i].e);
 	free(r->cqs);
+	free(r->routes);
 	free(r->slots);
 	free(r->fds);
 	free(r->progs);

@@ -90,6 +90,8 @@ struct bk_ring {
 	/* SQEs in flight */
 	struct ring_slot *slots;
 	uint32_t nslots, free_slot, inflight;
+	uint32_t *routes; /* slots in flight per CQ whose CQEs go there (0..ncqs) */
+	uint32_t starts;  /* SLOT_START slots in flight */
 	unsigned seen;
 	/* requests */
 	struct ring_req *runq, *runq_tail, *waitq;
@@ -110,6 +112,8 @@ int ring_take_user_sqes(struct bk_ring *r);
 /* A free slot (its index), or -ENOMEM. */
 int ring_slot_new(struct bk_ring *r);
 void ring_slot_free(struct bk_ring *r, uint32_t idx);
+/* Sets a new slot's kind and CQ (counted in routes/starts until freed). */
+void ring_slot_route(struct bk_ring *r, uint32_t idx, uint8_t kind, uint32_t cq);
 static inline uint64_t ring_slot_tag(const struct bk_ring *r, uint32_t idx)
 {
 	return (uint64_t)r->slots[idx].gen << 32 | idx;

@@ -345,8 +345,7 @@ uint64_t ring_queue_sqe(struct bk_ring *r, struct bk_vm_run *run, const void *p,
 	}
 	if (ru->rules & R_CLOSEFD)
 		ring_fd_drop(r, s.fd);
-	r->slots[i].kind = SLOT_PROG;
-	r->slots[i].cq = s.cq;
+	ring_slot_route(r, (uint32_t)i, SLOT_PROG, s.cq);
 	r->slots[i].user_data = s.user_data;
 	r->slots[i].opcode = s.opcode;
 	s.cq = 0;

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ring_cp - copies fixed file 0 to fixed file 1 with qd reads in flight
+ * (iouring_env.qd, at most 64), each slot copying blocks of cp_cfg[0]
+ * bytes (0: 64 KiB) at offsets i * block, (i + qd) * block, ...
+ *
+ *   bpfload ring_cp.bpf.o --ring SRC --ring DST --qd 8
+ *
+ * A slot reads its block, writes what the read returned at the same
+ * offset, and reads the rest of the block after a short read; a read that
+ * returns 0 is the end of the file and retires the slot.  So the size
+ * need not be known and short reads anywhere are handled.  Each run reaps
+ * every CQE on CQ 1 and queues the follow-up SQEs, then waits for all
+ * I/O in flight: one io_uring_enter per batch.  Completes with 0, or the
+ * first error (a negative errno) once the I/O in flight has drained;
+ * cp_state holds the bytes copied.
+ */
+#include <bpfkit/iouring.h>
+
+#define MAX_QD 64
+#define OP_READ 0
+#define OP_WRITE 1
+
+IOURING_ENV_MAP;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} cp_cfg SEC(".maps");
+
+struct slot {
+	__u64 base; /* file offset of the block */
+	__u32 got;  /* bytes of the block written so far */
+	__u32 len;  /* bytes of the write in flight */
+};
+
+struct cp_state {
+	__u64 next;  /* offset of the next block to hand out */
+	__u64 bytes; /* bytes written */
+	__u64 buf;   /* registered memory: qd buffers of block bytes */
+	__u32 block, qd;
+	__u32 inflight, started;
+	__s32 error;
+	__u32 pad;
+	struct slot slot[MAX_QD];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cp_state);
+} cp_state SEC(".maps");
+
+static long queue_io(struct io_uring_bpf_ctx *ctx, struct cp_state *st, __u32 i, int op, __u64 off,
+		     __u32 len)
+{
+	__u64 buf = st->buf + (__u64)i * st->block + (off - st->slot[i & (MAX_QD - 1)].base);
+	struct iouring_sqe sqe;
+
+	if (op == OP_READ)
+		iouring_prep_read_fixed(&sqe, 0, buf, len, off);
+	else
+		iouring_prep_write_fixed(&sqe, 1, buf, len, off);
+	iouring_sqe_set_data(&sqe, (__u64)op << 8 | i);
+	iouring_sqe_set_cq(&sqe, 1);
+	if (iouring_queue(ctx, &sqe))
+		return -1;
+	st->inflight++;
+	return 0;
+}
+
+/* Starts the next block in slot i. */
+static void next_block(struct io_uring_bpf_ctx *ctx, struct cp_state *st, __u32 i)
+{
+	struct slot *s = &st->slot[i & (MAX_QD - 1)];
+
+	s->base = st->next;
+	s->got = 0;
+	st->next += st->block;
+	if (queue_io(ctx, st, i, OP_READ, s->base, st->block) && !st->error)
+		st->error = -16;
+}
+
+static int start(struct io_uring_bpf_ctx *ctx, struct cp_state *st)
+{
+	struct iouring_env *env = iouring_getenv();
+	__u32 k = 0;
+	__u64 *bs = bpf_map_lookup_elem(&cp_cfg, &k);
+
+	if (!env)
+		return -22;
+	st->block = bs && *bs ? (__u32)*bs : 65536;
+	st->qd = env->qd ? env->qd : 8;
+	if (st->qd > MAX_QD)
+		st->qd = MAX_QD;
+	if ((__u64)st->qd * st->block > env->mem_size || env->nfiles < 2)
+		return -22;
+	st->buf = env->mem;
+	st->started = 1;
+	for (__u32 i = 0; i < MAX_QD; i++) {
+		if (i >= st->qd)
+			break;
+		next_block(ctx, st, i);
+	}
+	return 0;
+}
+
+/* One completion of slot i. */
+static void complete(struct io_uring_bpf_ctx *ctx, struct cp_state *st, struct iouring_cqe *c)
+{
+	__u32 i = c->user_data & (MAX_QD - 1);
+	struct slot *s = &st->slot[i];
+	__u64 at = s->base + s->got;
+
+	st->inflight--;
+	if (c->res < 0) {
+		if (!st->error)
+			st->error = c->res;
+		return;
+	}
+	if (st->error)
+		return;
+	if ((c->user_data >> 8) == OP_READ) {
+		if (c->res == 0)
+			return; /* end of file: the slot retires */
+		s->len = c->res;
+		queue_io(ctx, st, i, OP_WRITE, at, s->len);
+		return;
+	}
+	s->got += c->res;
+	st->bytes += c->res;
+	if ((__u32)c->res < s->len) { /* short write: the rest of it */
+		s->len -= c->res;
+		queue_io(ctx, st, i, OP_WRITE, at + c->res, s->len);
+	} else if (s->got < st->block) { /* after a short read: the rest of the block */
+		queue_io(ctx, st, i, OP_READ, at + c->res, st->block - s->got);
+	} else {
+		next_block(ctx, st, i);
+	}
+}
+
+SEC("iouring")
+int cp(struct io_uring_bpf_ctx *ctx)
+{
+	struct iouring_cqe c;
+	struct cp_state *st;
+	__u32 k = 0;
+	int err;
+
+	st = bpf_map_lookup_elem(&cp_state, &k);
+	if (!st)
+		return -22;
+	if (!st->started && (err = start(ctx, st)))
+		return err;
+	for (int n = 0; n < 2 * MAX_QD; n++) {
+		if (iouring_reap(ctx, 1, &c))
+			break;
+		complete(ctx, st, &c);
+	}
+	if (st->inflight) {
+		ctx->wait_nr = st->inflight;
+		ctx->wait_idx = 1;
+		return 0;
+	}
+	return st->error;
+}
+
+char LICENSE[] SEC("license") = "GPL";
