@@ -203,9 +203,6 @@ bk_vm_helper_fn bk_ring_helper(uint32_t id);
 
 /* Checked access outside the current stack frame (interp.c's slow path). */
 bool bk_run_mem_ok_slow(struct bk_vm_run *run, uintptr_t p, uint64_t len, bool write);
-int bk_run_fault(struct bk_vm_run *run, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* The interpreter (interp.c); labels[op] is the handler of op in mode. */
 const void *const *bk_interp_labels(enum bk_vm_mode mode);
 int bk_interp_exec(struct bk_vm_run *run, struct bk_vm_prog *prog, uint64_t *r0,
