@@ -28,6 +28,9 @@
 #define FLUSH_AT (256u << 10)
 #define CHUNK_BYTES (4u << 20) /* keys and values per batch call */
 #define ENOTSUPP_KERNEL 524
+/* Internal results of the methods (ENOTSUP and EOPNOTSUPP are one errno). */
+#define NO_MMAP (-100001)  /* not an mmapable array */
+#define NO_BATCH (-100002) /* the map type has no batch lookup */
 
 struct dump {
 	const struct mc_opts *o;
@@ -153,11 +156,11 @@ static int dump_mmap(struct dump *dp)
 	int err;
 
 	if (!m->ops->map_view)
-		return -ENOTSUP;
+		return NO_MMAP;
 	err = m->ops->map_view(m, (const void **)&base, &len);
 	dp->read_ns += now_if(dp) - t0;
 	if (err)
-		return err;
+		return err == -ENOTSUP ? NO_MMAP : err;
 	dp->method = "mmap";
 	for (uint32_t i = 0; i < m->max_entries && !dp->err; i++)
 		emit(dp, &i, base + (size_t)i * m->vstride);
@@ -197,7 +200,7 @@ static int grow(uint8_t **keys, uint8_t **vals, const struct mc_map *m, uint32_t
 	return 0;
 }
 
-/* -EOPNOTSUPP when the map type has no batch lookup. */
+/* NO_BATCH when the map type has no batch lookup. */
 static int dump_batch(struct dump *dp)
 {
 	struct mc_map *m = dp->m;
@@ -208,7 +211,7 @@ static int dump_batch(struct dump *dp)
 	int err = 0;
 
 	if (!m->ops->lookup_batch) {
-		err = -EOPNOTSUPP;
+		err = NO_BATCH;
 		goto out;
 	}
 	if (!in || !out || grow(&keys, &vals, m, n)) {
@@ -222,9 +225,9 @@ static int dump_batch(struct dump *dp)
 		err = m->ops->lookup_batch(m, first ? NULL : in, out, keys, vals, &count);
 		dp->read_ns += now_if(dp) - t0;
 		dp->calls++;
-		if (first && count == 0 &&
-		    (err == -EINVAL || err == -ENOTSUPP_KERNEL || err == -EOPNOTSUPP)) {
-			err = -EOPNOTSUPP;
+		/* (the kernel leaves count as it was on these errors) */
+		if (first && (err == -EINVAL || err == -ENOTSUPP_KERNEL || err == -EOPNOTSUPP)) {
+			err = NO_BATCH;
 			goto out;
 		}
 		if (err == -ENOSPC && count == 0) {
@@ -316,10 +319,10 @@ static int run_method(struct dump *dp)
 		return dump_elem(dp);
 	default:
 		err = dump_mmap(dp);
-		if (err != -ENOTSUP)
+		if (err != NO_MMAP)
 			return err;
 		err = dump_batch(dp);
-		if (err != -EOPNOTSUPP)
+		if (err != NO_BATCH)
 			return err;
 		return dump_elem(dp);
 	}
@@ -330,12 +333,12 @@ static void dump_diag(const struct dump *dp, int err, struct bk_diag *d)
 {
 	const char *spec = dp->m->spec;
 
-	if (err == -ENOTSUP)
+	if (err == NO_MMAP)
 		bk_diag__set(
 			d, ENOTSUP, -1,
 			"%s: --mmap needs an array created with BPF_F_MMAPABLE (flag mmapable)",
 			spec);
-	else if (err == -EOPNOTSUPP)
+	else if (err == NO_BATCH)
 		bk_diag__set(d, EOPNOTSUPP, -1,
 			     "%s: this map type has no batch lookup; use --elem or no method",
 			     spec);

@@ -143,10 +143,14 @@ static int write_all(struct mc_map *m, const struct mc_opts *o, const struct bat
 
 	*done = 0;
 	while (m->ops->update_batch && *done < b->n) {
-		uint32_t cnt = (uint32_t)(b->n - *done < step ? b->n - *done : step);
+		uint32_t want = (uint32_t)(b->n - *done < step ? b->n - *done : step), cnt = want;
 
 		err = m->ops->update_batch(m, b->keys + *done * m->key_size,
 					   b->vals + *done * m->vbytes, &cnt, o->update_flags);
+		/* A failed call writes back how many it did, fewer than asked;
+		 * one refused outright leaves count as it was. */
+		if (err && cnt >= want)
+			cnt = 0;
 		if (err && !*done && !cnt &&
 		    (err == -EINVAL || err == -ENOTSUPP_KERNEL || err == -EOPNOTSUPP))
 			break; /* no batch update for this type: one by one */

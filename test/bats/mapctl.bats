@@ -56,7 +56,7 @@ mk() {
 	assert_output --partial "--batch=0"
 	run mapctl show notamap
 	assert_failure 2
-	assert_output --partial "MAP is id:N, name:NAME or the path of a pinned map"
+	assert_output --regexp "MAP is id:N, name:NAME.* or the path of a pinned map"
 }
 
 @test "mapctl create, show, list, pin, name:" {
@@ -197,6 +197,21 @@ mk() {
 	assert_output --partial "8 entries, method batch ("
 	refute_output --partial "(1 per call)"
 	[ "$(mapctl dump --batch=1 "$PIN/s" | sort)" = "$(mapctl dump --elem "$PIN/s" | sort)" ]
+}
+
+@test "mapctl: a map type without batch operations falls back to one by one" {
+	mk d --type devmap --key-size 4 --value-size 4 --entries 4
+	echo '[{"key": 1, "value": 1}, {"key": 3, "value": 1}]' | mapctl load "$PIN/d"
+	run mapctl dump --stats "$PIN/d"
+	assert_success
+	assert_line "key: 01 00 00 00  value: 01 00 00 00"
+	assert_line "key: 03 00 00 00  value: 01 00 00 00"
+	assert_output --partial "2 entries, method elem"
+	run mapctl dump --batch "$PIN/d"
+	assert_failure 2
+	assert_output --partial "this map type has no batch lookup; use --elem"
+	run mapctl show "$PIN/d"
+	assert_output --partial "dump methods: elem"
 }
 
 @test "mapctl dump --mmap reads an mmapable array" {
