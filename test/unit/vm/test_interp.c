@@ -340,3 +340,44 @@ TEST(interp_lddw_and_r10)
 	CHECK_EQ(vt_both(p, NULL, 0), 0xdeadbeefcafef00dull);
 	CHECK_EQ(vt_both(r10, NULL, 0), 0);
 }
+
+/* Counted loops (a step and a test of each compare kind) agree in both
+ * modes, also when control jumps straight to the test. */
+TEST(interp_counted_loops)
+{
+	static const struct {
+		struct bk_insn jump;
+		uint64_t want;
+	} cases[] = {
+		{BK_JMP_IMM(JLT, 1, 10, -2), 10}, {BK_JMP_IMM(JLE, 1, 10, -2), 11},
+		{BK_JMP_IMM(JNE, 1, 10, -2), 10}, {BK_JMP_IMM(JSLT, 1, 10, -2), 10},
+		{BK_JMP_REG(JLT, 1, 2, -2), 7},	  {BK_JMP_REG(JNE, 1, 2, -2), 7},
+		{BK_JMP_IMM(JGT, 1, 3, -2), 1}, /* falls through at once */
+	};
+
+	for (size_t c = 0; c < ARRAY_LEN(cases); c++) {
+		/* r0 counts rounds; r1 is the counter stepped by the fused add */
+		struct bk_insn p[] = {
+			BK_MOV64_IMM(0, 0),	 BK_MOV64_IMM(1, 0), BK_MOV64_IMM(2, 7),
+			BK_ALU64_IMM(ADD, 0, 1), /* 3: loop */
+			BK_ALU64_IMM(ADD, 1, 1), cases[c].jump,	     BK_EXIT(),
+		};
+
+		p[5].off = -3;
+		CHECK_EQ(vt_both(p, NULL, 0), cases[c].want);
+	}
+	{
+		/* a jump straight to the test */
+		struct bk_insn p[] = {
+			BK_MOV64_IMM(1, 5),
+			BK_JA(1),
+			BK_ALU64_IMM(ADD, 1, 100), /* skipped */
+			BK_JMP_IMM(JLT, 1, 6, 1),  /* jumped to: 5 < 6 */
+			BK_MOV64_IMM(1, 0),
+			BK_MOV64_REG(0, 1),
+			BK_EXIT(),
+		};
+
+		CHECK_EQ(vt_both(p, NULL, 0), 5);
+	}
+}
