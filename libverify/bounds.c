@@ -102,6 +102,17 @@ static void update_reg64_bounds(struct vreg *r)
 	r->smax = MIN(r->smax, (int64_t)(v.value | (v.mask & S64_MAX)));
 	r->umin = MAX(r->umin, v.value);
 	r->umax = MIN(r->umax, v.value | v.mask);
+
+	/* the range and the tnum may share a single value */
+	uint64_t next = tnum_step(v, r->umin), tmax = v.value | v.mask;
+	bool umin_in = (r->umin & ~v.mask) == v.value;
+
+	if (umin_in && next > r->umax)
+		known_bounds(r, r->umin);
+	else if (!umin_in && next == tmax)
+		known_bounds(r, tmax);
+	else if (!umin_in && next <= r->umax && tnum_step(v, next) > r->umax)
+		known_bounds(r, next);
 }
 
 void reg_update_bounds(struct vreg *r)

@@ -114,6 +114,9 @@ static const char *const arg_expect[] = {
 	[A_SIZE_OR_ZERO] = "scalar",
 	[A_ALLOC_SIZE] = "scalar",
 	[A_RINGBUF_REL] = "ringbuf_mem",
+	[A_MEM_RW] = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf",
+	[A_INT] = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf",
+	[A_LONG] = "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf",
 };
 
 static bool arg_type_ok(const struct vreg *r, int a)
@@ -135,6 +138,9 @@ static bool arg_type_ok(const struct vreg *r, int a)
 	case A_MEM_RO_OR_NULL:
 		return kv || (r->type == VT_MEM && !(r->flags & VF_NULL));
 	case A_UNINIT_MEM:
+	case A_MEM_RW:
+	case A_INT:
+	case A_LONG:
 		return kv || (r->type == VT_MEM && !(r->flags & (VF_NULL | VF_RDONLY)));
 	case A_SIZE:
 	case A_SIZE_OR_ZERO:
@@ -209,9 +215,23 @@ static int check_arg(struct venv *env, const struct vhelper *h, int i, struct ca
 		return check_helper_mem_access(env, regno, (int)md->value_size,
 					       a == A_VALUE ? V_READ : V_WRITE, false,
 					       a == A_UNINIT_VALUE);
+	case A_INT:
+	case A_LONG: {
+		int sz = a == A_INT ? 4 : 8;
+
+		if ((err = check_helper_mem_access(env, regno, sz, V_WRITE, false, false)))
+			return err;
+		struct tnum ro = tnum_add(r->var_off, tnum_const((uint64_t)(int64_t)r->off));
+
+		if (!tnum_is_aligned(ro, (uint64_t)sz))
+			return verr(env, BK_E_V_MISALIGNED, "misaligned access off %d size %d",
+				    r->off, sz);
+		break;
+	}
 	case A_SIZE:
 	case A_SIZE_OR_ZERO: {
-		int t = h->args[i - 1] == A_UNINIT_MEM ? V_WRITE : V_READ;
+		int t = h->args[i - 1] == A_UNINIT_MEM || h->args[i - 1] == A_MEM_RW ? V_WRITE
+										     : V_READ;
 
 		m->msize_max = r->umax;
 		if (t == V_WRITE && cur_regs(env)[regno - 1].type == VT_STACK &&
@@ -339,6 +359,11 @@ static void set_return(struct venv *env, const struct vhelper *h, const struct c
 		break;
 	default:
 		reg_mark_unknown(r0);
+		if ((h->id == 114 || h->id == 115) && m->msize_max <= INT32_MAX) {
+			r0->smax = (int64_t)m->msize_max;
+			r0->s32max = (int32_t)m->msize_max;
+			reg_bounds_sync(r0);
+		}
 		if (h->id == 8 && env->opts.nr_cpus) {
 			r0->umin = 0;
 			r0->smin = 0;

@@ -23,6 +23,9 @@ enum varg {
 	A_SIZE_OR_ZERO,	  /* size >= 0 */
 	A_ALLOC_SIZE,	  /* constant size */
 	A_RINGBUF_REL,	  /* a ring buffer record, released */
+	A_MEM_RW,	  /* memory the helper reads and writes, size next */
+	A_INT,		  /* 4 writable aligned bytes */
+	A_LONG,		  /* 8 writable aligned bytes */
 };
 
 enum vret {

@@ -172,6 +172,45 @@ struct tnum tnum_const_subreg(struct tnum a, uint32_t v)
 	return tnum_with_subreg(a, tnum_const(v));
 }
 
+/* The smallest member of t not below n, or false when there is none. */
+static bool next_ge(struct tnum t, uint64_t n, uint64_t *out)
+{
+	uint64_t x = (n & t.mask) | t.value, diff = x ^ n, low;
+	int p, q;
+
+	if (!diff) {
+		*out = n;
+		return true;
+	}
+	p = 63 - __builtin_clzll(diff);
+	if (x > n) {
+		low = (1ULL << p) - 1;
+		*out = (p == 63 ? 0 : n & ~((1ULL << (p + 1)) - 1)) | (1ULL << p) | (t.value & low);
+		return true;
+	}
+	for (q = p + 1; q < 64; q++)
+		if ((t.mask >> q & 1) && !(n >> q & 1))
+			break;
+	if (q == 64)
+		return false;
+	low = (1ULL << q) - 1;
+	*out = (q == 63 ? 0 : n & ~((1ULL << (q + 1)) - 1)) | (1ULL << q) | (t.value & low);
+	return true;
+}
+
+uint64_t tnum_step(struct tnum t, uint64_t z)
+{
+	uint64_t tmax = t.value | t.mask, r;
+
+	if (z < t.value)
+		return t.value;
+	if (z >= tmax)
+		return tmax;
+	if (!next_ge(t, z + 1, &r))
+		return tmax;
+	return r;
+}
+
 int tnum_str(char *buf, size_t size, struct tnum a)
 {
 	return snprintf(buf, size, "(0x%llx; 0x%llx)", (unsigned long long)a.value,

@@ -78,6 +78,9 @@ static inline bool tnum_subreg_is_const(struct tnum a)
 	return !(uint32_t)a.mask;
 }
 int tnum_str(char *buf, size_t size, struct tnum a);
+/* The smallest member of t above z (t's least member when z is below it,
+ * its largest when z is not below that). */
+uint64_t tnum_step(struct tnum t, uint64_t z);
 
 /* ---- registers --------------------------------------------------------- */
 enum vtype {

@@ -158,7 +158,9 @@ int main(int argc, char **argv)
 	uint64_t count = 1000, seed = (uint64_t)time(NULL), secs = 0;
 	const char *dir = NULL;
 	bool use_vm = false, quiet = false;
-	static const struct option lo[] = {{"vm", no_argument, NULL, 'v'}, {0}};
+	static const struct option lo[] = {
+		{"vm", no_argument, NULL, 'v'}, {"typed", no_argument, NULL, 'T'}, {0}};
+	bool only_typed = false;
 	struct stats st = {0};
 	struct bk_vm *vm = NULL;
 	struct bk_map *maps[DF_NMAPS] = {0};
@@ -185,6 +187,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'T':
+			only_typed = true;
 			break;
 		default:
 			fprintf(stderr,
@@ -230,7 +235,8 @@ int main(int argc, char **argv)
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
-		cnt = df_generate(&rng, type, p, MAXI);
+		cnt = only_typed || ((rng >> 40) & 1) ? df_generate_typed(&rng, type, p, MAXI)
+						      : df_generate(&rng, type, p, MAXI);
 		in.insns = p;
 		in.cnt = cnt;
 		ours = bk_verify(&in, &vo, NULL, &d) == 0;

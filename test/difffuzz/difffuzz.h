@@ -32,6 +32,8 @@ enum {
 extern const struct bk_map_def df_maps[DF_NMAPS];
 
 size_t df_generate(uint64_t *rng, int type, struct bk_insn *out, size_t cap);
+/* Plausible typed programs whose verdict hinges on exact bounds. */
+size_t df_generate_typed(uint64_t *rng, int type, struct bk_insn *out, size_t cap);
 
 /* Kernel side (root): creates the maps once; loads a program (map imms are
  * indexes into df_maps); returns 1 accepted, 0 rejected, <0 error.  With a

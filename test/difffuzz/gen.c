@@ -392,3 +392,202 @@ size_t df_generate(uint64_t *rng, int type, struct bk_insn *out, size_t cap)
 			mutate(&g);
 	return g.n;
 }
+
+/* ---- typed generator: plausible programs near the bounds ------------------
+ * Registers: r6 ctx, r7 packet start (with a checked range), r8 data_end,
+ * r9 a map value (NULL-checked), r2..r5 scalars.  Each program derives a
+ * scalar through a few ALU ops and compares, then accesses memory at
+ * base + scalar + offset; the constants sit near the limits so that the
+ * verdict hinges on exact bounds arithmetic. */
+
+static int32_t near(struct gen *g, int32_t x)
+{
+	return x + R(g, 5) - 2;
+}
+
+static void exit_jump(struct gen *g, int code, int reg, int32_t imm, int src)
+{
+	if (g->nbranch < 64)
+		g->branches[g->nbranch++] = g->n | (1ull << 62);
+	emit(g, I(code, reg, src, 0, imm));
+}
+
+static void scalar_source(struct gen *g, int r, bool have_pkt, bool have_val)
+{
+	switch (R(g, 5)) {
+	case 0:
+		emit(g, I(BK_OPC_CALL, 0, 0, 0, 7));
+		emit(g, I(BK_OPC_MOV64_X, r, 0, 0, 0));
+		break;
+	case 1:
+		if (have_pkt) {
+			emit(g, I(size_op_ldx(g) & ~0x18 ? BK_OPC_LDXB : BK_OPC_LDXH, r, 7, R(g, 4),
+				  0));
+			break;
+		}
+		/* fallthrough */
+	case 2:
+		if (have_val) {
+			emit(g, I(size_op_ldx(g), r, 9, 8 * R(g, 2), 0));
+			break;
+		}
+		/* fallthrough */
+	case 3:
+		emit(g, I(BK_OPC_LDXW, r, 6, g->type == DF_XDP ? 12 : 0, 0));
+		break;
+	default:
+		emit(g, I(BK_OPC_MOV64_K, r, 0, 0, R(g, 100)));
+		break;
+	}
+}
+
+static void scalar_shape(struct gen *g, int r, int32_t limit)
+{
+	int steps = 1 + R(g, 3);
+
+	/* mostly start from a bounded value: a mask or a compare */
+	if (R(g, 5)) {
+		if (R(g, 2))
+			emit(g, I(BK_OPC_AND64_K, r, 0, 0, R(g, 2) ? limit - 1 : near(g, limit)));
+		else
+			exit_jump(g, R(g, 2) ? BK_OPC_JGT_K : BK_OPC_JGE_K, r, near(g, limit), 0);
+	}
+
+	for (int i = 0; i < steps; i++) {
+		int cls = R(g, 3) ? BK_CLASS_ALU64 : BK_CLASS_ALU;
+
+		switch (R(g, 9)) {
+		case 0:
+			emit(g, I(0x50 | cls, r, 0, 0, near(g, limit)));
+			break;
+		case 1:
+			emit(g, I(0x70 | cls, r, 0, 0, R(g, cls == BK_CLASS_ALU ? 32 : 64)));
+			break;
+		case 2:
+			emit(g, I(0x60 | cls, r, 0, 0, R(g, 4)));
+			break;
+		case 3:
+			emit(g, I(0x00 | cls, r, 0, 0, near(g, R(g, 2) ? 0 : limit / 2)));
+			break;
+		case 4:
+			emit(g, I(0x20 | cls, r, 0, 0, 1 + R(g, 4)));
+			break;
+		case 5: { /* bound with a compare: skip to the exit when too big */
+			static const int jc[] = {BK_OPC_JGT_K, BK_OPC_JGE_K, BK_OPC_JSGT_K,
+						 BK_OPC_JSGE_K};
+			int c = jc[R(g, 4)];
+
+			if (R(g, 3) == 0)
+				c = (c & ~7) | BK_CLASS_JMP32;
+			exit_jump(g, c, r, near(g, limit), 0);
+			if (R(g, 3) == 0)
+				exit_jump(g, R(g, 2) ? BK_OPC_JSLT_K : BK_OPC_JLT_K, r, near(g, 0),
+					  0);
+			break;
+		}
+		case 6:
+			emit(g, I(R(g, 2) ? BK_OPC_MOVSX64_8 : BK_OPC_MOVSX32_16, r, r,
+				  R(g, 2) ? 8 : 16, 0));
+			break;
+		case 7: /* linked copy, then bound the copy */
+			emit(g, I(BK_OPC_MOV64_X, 5, r, 0, 0));
+			if (R(g, 2))
+				emit(g, I(BK_OPC_ADD64_K, 5, 0, 0, near(g, 4)));
+			exit_jump(g, BK_OPC_JGT_K, 5, near(g, limit), 0);
+			break;
+		default:
+			emit(g, I(0x90 | cls, r, 0, R(g, 4) == 0, near(g, limit)));
+			break;
+		}
+	}
+}
+
+static void typed_access(struct gen *g, int base, int r, int32_t limit)
+{
+	static const int sz[] = {1, 2, 4, 8};
+	int s = R(g, 4), ldx = size_op_ldx(g);
+	int tmp = base == 10 ? 1 : 4;
+
+	(void)sz;
+	(void)s;
+	emit(g, I(BK_OPC_MOV64_X, tmp, base, 0, 0));
+	if (base == 10) {
+		int32_t d = limit + 8;
+
+		d = R(g, 4) ? (d + 7) & ~7 : near(g, d);
+		emit(g, I(BK_OPC_ADD64_K, tmp, 0, 0, -d));
+		if (R(g, 3)) /* stack accesses must be aligned: keep the index so */
+			emit(g, I(BK_OPC_AND64_K, r, 0, 0,
+				  ~((1 << (ldx == BK_OPC_LDXDW	? 3
+					   : ldx == BK_OPC_LDXW ? 2
+					   : ldx == BK_OPC_LDXH ? 1
+								: 0)) -
+				    1)));
+	}
+	emit(g, I(R(g, 6) ? BK_OPC_ADD64_X : BK_OPC_SUB64_X, tmp, r, 0, 0));
+	int off = R(g, 3) ? (R(g, 2) ? 0 : near(g, 0)) : near(g, 8);
+
+	if (R(g, 2))
+		emit(g, I(ldx, 0, tmp, off, 0));
+	else
+		emit(g, I(ldx + 2, tmp, reg(g), off, 0)); /* the STX of the same size */
+}
+
+size_t df_generate_typed(uint64_t *rng, int type, struct bk_insn *out, size_t cap)
+{
+	struct gen g = {.p = out, .cap = cap - 4, .rng = rng, .type = type};
+	bool pkt = type != DF_SOCKET && R(&g, 3), val = R(&g, 3) != 0;
+	int32_t pkt_len = 8 + R(&g, 56), vsize = R(&g, 2) ? 16 : 64;
+	int m = vsize == 16 ? DF_MAP_ARRAY : DF_MAP_ARRAY1;
+
+	g.init = 1u << 1;
+	emit(&g, I(BK_OPC_MOV64_X, 6, 1, 0, 0));
+	if (pkt) {
+		emit(&g, I(BK_OPC_LDXW, 7, 6, type == DF_XDP ? 0 : 76, 0));
+		emit(&g, I(BK_OPC_LDXW, 8, 6, type == DF_XDP ? 4 : 80, 0));
+		emit(&g, I(BK_OPC_MOV64_X, 1, 7, 0, 0));
+		emit(&g, I(BK_OPC_ADD64_K, 1, 0, 0, pkt_len));
+		exit_jump(&g, R(&g, 2) ? BK_OPC_JGT_X : BK_OPC_JGE_X, 1, 0, 8);
+	}
+	if (val) {
+		emit(&g, I(BK_OPC_STW, 10, 0, -4, R(&g, 4) ? 0 : R(&g, 6)));
+		emit(&g, I(BK_OPC_MOV64_X, 2, 10, 0, 0));
+		emit(&g, I(BK_OPC_ADD64_K, 2, 0, 0, -4));
+		emit2(&g, I(BK_OPC_LDDW_MAP_FD, 1, 1, 0, m), I(0, 0, 0, 0, 0));
+		emit(&g, I(BK_OPC_CALL, 0, 0, 0, 1));
+		if (R(&g, 6))
+			exit_jump(&g, BK_OPC_JEQ_K, 0, 0, 0);
+		emit(&g, I(BK_OPC_MOV64_X, 9, 0, 0, 0));
+	}
+	int nacc = 1 + R(&g, 3);
+
+	for (int a = 0; a < nacc; a++) {
+		int base = R(&g, 3);
+		int32_t limit;
+
+		if (base == 0 && pkt)
+			base = 7, limit = pkt_len;
+		else if (base == 1 && val)
+			base = 9, limit = vsize;
+		else
+			base = 10, limit = 8 * (1 + R(&g, 8));
+		scalar_source(&g, 3, pkt, val);
+		scalar_shape(&g, 3, limit);
+		if (R(&g, 4) == 0) { /* spill and fill the scalar, maybe narrowly */
+			emit(&g, I(R(&g, 2) ? BK_OPC_STXDW : BK_OPC_STXW, 10, 3, -16, 0));
+			emit(&g, I(R(&g, 2) ? BK_OPC_LDXDW : BK_OPC_LDXW, 3, 10, -16, 0));
+		}
+		typed_access(&g, base, 3, limit);
+	}
+	emit(&g, I(BK_OPC_MOV64_K, 0, 0, 0, 2));
+	emit(&g, I(BK_OPC_EXIT, 0, 0, 0, 0));
+	/* exits: jump to the final "r0 = 2; exit" */
+	for (int b = 0; b < g.nbranch; b++) {
+		size_t at = g.branches[b] & ~(1ull << 62);
+
+		out[at].off = (int16_t)(g.n - 2 - at - 1);
+	}
+	if (R(&g, 5) == 0)
+		mutate(&g);
+	return g.n;
+}

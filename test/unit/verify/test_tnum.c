@@ -165,3 +165,36 @@ TEST(sign_extension)
 	reg_coerce_to_size(&r, 2);
 	CHECK_EQ(r.umax, 0xffff);
 }
+
+TEST(tnum_step_finds_next_member)
+{
+	for (int i = 0; i < 5000; i++) {
+		uint64_t m;
+		struct tnum t = rand_tnum(&m);
+		uint64_t z = rnd() & 0x1ff, want = UINT64_MAX, tmax = t.value | t.mask;
+
+		for (uint64_t x = z + 1; x <= 0x1ff; x++)
+			if (contains(t, x)) {
+				want = x;
+				break;
+			}
+		if (z < t.value)
+			want = t.value;
+		else if (z >= tmax || want == UINT64_MAX)
+			want = tmax;
+		REQUIRE(tnum_step(t, z) == want);
+	}
+}
+
+TEST(single_common_value_becomes_constant)
+{
+	struct vreg r;
+
+	reg_mark_unknown(&r);
+	r.var_off = TNUM(2, 0xc); /* 2, 6, 10, 14 */
+	r.umin = 6;
+	r.umax = 8;
+	reg_bounds_sync(&r);
+	CHECK(tnum_is_const(r.var_off));
+	CHECK_EQ(r.var_off.value, 6);
+}
