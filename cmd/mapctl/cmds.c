@@ -302,6 +302,14 @@ static int parse_arg(const struct mc_opts *o, const struct mc_map *m, const stru
 	struct bk_diag d;
 
 	bk_diag__init(&d);
+	if (!value && !m->key_size) {
+		char tmp[32];
+
+		*rc = fail_msg(o, TOOL_EXIT_USAGE, EINVAL,
+			       "%s: a %s map has no keys; mapctl cannot address its entries",
+			       m->spec, mc_type_name(m->type, tmp, sizeof(tmp)));
+		return -1;
+	}
 	if (mv_parse_text(t, s, out, value ? "value" : "key", &d)) {
 		*rc = mc_fail(o, TOOL_EXIT_USAGE, &d);
 		return -1;

@@ -379,6 +379,14 @@ int cmd_dump(const struct mc_opts *o, int argc, char **argv)
 	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
 	if (mc_open(argv[0], &dp.m, &d))
 		return mc_fail(o, TOOL_EXIT_USAGE, &d);
+	if (!dp.m->key_size) {
+		char tmp[32];
+
+		bk_diag__set(&d, EINVAL, -1, "%s: a %s map has no keys to walk", argv[0],
+			     mc_type_name(dp.m->type, tmp, sizeof(tmp)));
+		mc_close(dp.m);
+		return mc_fail(o, TOOL_EXIT_USAGE, &d);
+	}
 	mc_types(dp.m, o, &dp.kt, &dp.vt);
 	dp.plain = dp.m->ncpus == 1 && mv_type_is_hex(&dp.kt) && mv_type_is_hex(&dp.vt);
 	if (o->json) {

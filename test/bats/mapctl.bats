@@ -214,6 +214,18 @@ mk() {
 	assert_output --partial "dump methods: elem"
 }
 
+@test "mapctl: maps without keys (queue) are refused clearly" {
+	mk q --type queue --key-size 0 --value-size 4 --entries 4
+	run mapctl dump "$PIN/q"
+	assert_failure 2
+	assert_output --partial "a queue map has no keys to walk"
+	run mapctl lookup "$PIN/q" 0
+	assert_failure 2
+	assert_output --partial "a queue map has no keys"
+	run mapctl show "$PIN/q"
+	assert_output --partial "dump methods: none (no keys)"
+}
+
 @test "mapctl dump --mmap reads an mmapable array" {
 	mk a --type array --key-size 4 --value-size 4 --entries 5 --flags mmapable
 	mapctl update "$PIN/a" 3 0x01020304
