@@ -632,23 +632,23 @@ int bk_asm(const char *text, size_t len, const struct bk_asm_opts *opts, struct 
 /* Assembles to bare bytecode: one code section, no relocations (map
  * references and calls into other sections are refused).  *insns is
  * malloc'ed, *cnt slots. */
-int bk_asm_raw(const char *text, size_t len, const struct bk_asm_opts *opts,
-	       struct bk_insn **insns, size_t *cnt, struct bk_diag *diag);
+int bk_asm_raw(const char *text, size_t len, const struct bk_asm_opts *opts, struct bk_insn **insns,
+	       size_t *cnt, struct bk_diag *diag);
 
 struct bk_disasm_opts {
-	size_t sz;	       /* sizeof(struct bk_disasm_opts) */
-	uint8_t syntax;	       /* enum bk_syntax */
-	bool labels;	       /* jump targets as labels (.L<n>) rather than offsets */
-	bool numeric_helpers;  /* call 1 rather than call bpf_map_lookup_elem */
-	const char *section;   /* bk_disasm_obj: only this section (or function); NULL: all */
+	size_t sz;	      /* sizeof(struct bk_disasm_opts) */
+	uint8_t syntax;	      /* enum bk_syntax */
+	bool labels;	      /* jump targets as labels (.L<n>) rather than offsets */
+	bool numeric_helpers; /* call 1 rather than call bpf_map_lookup_elem */
+	const char *section;  /* bk_disasm_obj: only this section (or function); NULL: all */
 };
 
 /* Symbolic operands of one instruction, for bk_disasm_insn_sym(). */
 struct bk_disasm_sym {
-	const char *target; /* label of a jump or local call target; NULL: offset */
-	const char *sym;    /* relocation symbol of an ld_imm64 or call; NULL: none */
-	int64_t addend;	    /* added to sym (bytes) */
-	bool map;	    /* sym names a map (kernel syntax writes map[sym]) */
+	const char *target;  /* label of a jump or local call target; NULL: offset */
+	const char *sym;     /* relocation symbol of an ld_imm64 or call; NULL: none */
+	int64_t addend;	     /* added to sym (bytes) */
+	bool map;	     /* sym names a map (kernel syntax writes map[sym]) */
 	bool no_helper_name; /* a symbol shadows the helper's name: print its number */
 };
 
@@ -681,8 +681,7 @@ int bk_disasm_obj(const struct bk_obj *obj, const struct bk_disasm_opts *opts, c
 		  struct bk_disasm_line **lines, size_t *nlines, struct bk_diag *diag);
 /* The same for bare bytecode (cnt slots, one section named "raw"). */
 int bk_disasm_raw(const struct bk_insn *insns, size_t cnt, const struct bk_disasm_opts *opts,
-		  char **text, struct bk_disasm_line **lines, size_t *nlines,
-		  struct bk_diag *diag);
+		  char **text, struct bk_disasm_line **lines, size_t *nlines, struct bk_diag *diag);
 
 /* ---------------------------------------------------------------------
  * Verifier facts for code generation

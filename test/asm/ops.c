@@ -79,7 +79,8 @@ __attribute__((naked)) int forms(void)
 		     "r0 = 0x7fffffff ll;"
 		     "2:"
 		     "r0 = 0;"
-		     "exit;" ::: "memory");
+		     "exit;" ::
+			     : "memory");
 }
 
 char LICENSE[] SEC("license") = "GPL";
