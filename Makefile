@@ -73,7 +73,7 @@ UNIT_LIBS_jit    := libjit libverify libvm libuapi
 UNIT_LIBS_cmd    := libjit libverify libvm libuapi
 
 .PHONY: all libs bins samples man check check-run demo bench fuzz fuzz-bins fuzz-smoke \
-	unit unit-run bats-run format format-check install deps clean \
+	unit unit-run unit-san data-checks bats-run format format-check install deps clean \
 	$(addprefix unit-,$(UNITS))
 
 all: libs bins
@@ -185,13 +185,22 @@ deps:
 check: deps
 	$(MAKE) check-run
 
+# Every stage runs even when an earlier one fails; the summary names the
+# failed ones and the exit status is non-zero if any failed.
+CHECK_STAGES := format-check unit-run unit-san bats-run data-checks fuzz-smoke
 check-run: all samples man
-	$(MAKE) format-check
-	$(MAKE) unit-run
+	@failed=; for t in $(CHECK_STAGES); do \
+		echo "==== check: $$t"; \
+		$(MAKE) --no-print-directory $$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "==== check FAILED:$$failed"; exit 1; fi; \
+	echo "==== check: all stages passed ($(CHECK_STAGES))"
+
+unit-san:
 	$(MAKE) O=$(O)/san SAN=1 unit-run
-	$(MAKE) bats-run
+
+data-checks: all samples man
 	test/check.sh $(abspath $(O))
-	$(MAKE) fuzz-smoke
 
 demo: deps
 	$(MAKE) all samples
