@@ -3,7 +3,10 @@
  * difffuzz - differential fuzzer: bpfverify's verdict against the running
  * kernel's on random and mutated programs (gen.c).
  *
- *   difffuzz [-n COUNT] [-t SECONDS] [-s SEED] [-o DIR] [--vm] [-q]
+ *   difffuzz [-n COUNT] [-t SECONDS] [-s SEED] [-o DIR] [--vm] [--typed] [-q] [SEED.o...]
+ *
+ * Programs are random (gen.c), typed near the bounds (gen.c) or, when
+ * objects are given, mutants of their programs (seeds.c).
  *
  * For each program: libverify's verdict, then BPF_PROG_LOAD's (root).
  * "ours accept, kernel rejects" is a soundness bug, "ours rejects, kernel
@@ -198,6 +201,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (optind < argc)
+		fprintf(stderr, "difffuzz: %zu seed programs\n",
+			df_seeds_load(argv + optind, argc - optind));
 	if (df_kern_init()) {
 		fprintf(stderr, "difffuzz: cannot create maps (root needed): %s\n",
 			strerror(errno));

@@ -35,6 +35,11 @@ size_t df_generate(uint64_t *rng, int type, struct bk_insn *out, size_t cap);
 /* Plausible typed programs whose verdict hinges on exact bounds. */
 size_t df_generate_typed(uint64_t *rng, int type, struct bk_insn *out, size_t cap);
 
+/* Real programs from objects as seeds (seeds.c); a mutant of one, 0 when
+ * there are none. */
+size_t df_seeds_load(char **paths, int n);
+size_t df_seed_mutant(uint64_t *rng, int *type, struct bk_insn *out, size_t cap);
+
 /* Kernel side (root): creates the maps once; loads a program (map imms are
  * indexes into df_maps); returns 1 accepted, 0 rejected, <0 error.  With a
  * log buffer the verifier log is captured (level 1). */
