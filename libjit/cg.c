@@ -14,6 +14,8 @@
 
 #include "jit_int.h"
 
+_Static_assert(BK_VM_STACK_SIZE == 1 << 9, "frames are 512 bytes");
+
 #define UNSET UINT32_MAX
 #define SH_OFF(f) ((int32_t)__builtin_offsetof(struct bk_vm_run_shared, f))
 
@@ -146,10 +148,22 @@ void bk_jit_fault_if(struct jit_cg *c, enum x86_cc cc, int code)
 	bk_jit_jump(c, cc, bk_jit_stub(c, STUB_FAULT, (uint32_t)code));
 }
 
-void bk_jit_helper_call(struct jit_cg *c, uint64_t fn, bool tail_site)
+void bk_jit_store_depth(struct jit_cg *c)
 {
 	struct x86_buf *b = &c->b;
 
+	bk_x86_load(b, 8, false, BK_JIT_AUX, BK_JIT_RUN, SH_OFF(stack_top));
+	bk_x86_alu_rr(b, true, XA_SUB, BK_JIT_AUX, RBP);
+	bk_x86_shift_ri(b, true, G2_SHR, BK_JIT_AUX, 9); /* / BK_VM_STACK_SIZE */
+	bk_x86_store_r(b, 4, BK_JIT_RUN, SH_OFF(depth), BK_JIT_AUX);
+}
+
+void bk_jit_helper_call(struct jit_cg *c, uint64_t fn, bool tail_site, bool depth)
+{
+	struct x86_buf *b = &c->b;
+
+	if (depth || c->checked)
+		bk_jit_store_depth(c);
 	bk_x86_mov_rr(b, true, R9, BK_JIT_RUN);
 	bk_jit_call_abs(c, fn);
 	bk_x86_alu_mi(b, false, XA_CMP, BK_JIT_RUN, SH_OFF(status), 0);

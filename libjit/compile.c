@@ -6,7 +6,10 @@
  *
  * Passes: the first only measures (no buffer, rel32 jumps, movabs calls);
  * then the image is mapped read + write and regenerated until the label
- * addresses of two passes agree; then it becomes read + exec.  Code never
+ * addresses of two passes agree; then it becomes read + exec.  Loop heads
+ * (targets of backward jumps) are padded with NOPs to 32-byte boundaries;
+ * padding can make a later pass longer, so a layout that has not settled
+ * after a few passes drops the padding, and sizes then only shrink.  Code never
  * lives in a mapping that is writable and executable at once.
  */
 #include <errno.h>
@@ -20,7 +23,9 @@
 #define UNSET UINT32_MAX
 
 enum {
-	MAX_PASSES = 40
+	MAX_PASSES = 40,
+	ALIGNED_PASSES = 12, /* then give up loop alignment: sizes shrink monotonically */
+	LOOP_ALIGN = 32,
 };
 
 static uint64_t now_ns(void)
@@ -124,7 +129,6 @@ void bk_jit_prologue(struct jit_cg *c)
 	for (size_t i = 0; i < sizeof(frame_regs); i++)
 		bk_x86_push(b, frame_regs[i]);
 	bk_x86_alu_ri(b, true, XA_SUB, RSP, FRAME_LOCALS);
-	bk_x86_grp5_m(b, false, G5_INC, BK_JIT_RUN, SH_OFF(depth));
 	bk_x86_lea(b, true, RBP, RBP, -BK_VM_STACK_SIZE);
 }
 
@@ -132,20 +136,17 @@ void bk_jit_epilogue(struct jit_cg *c)
 {
 	struct x86_buf *b = &c->b;
 
-	bk_x86_grp5_m(b, false, G5_DEC, BK_JIT_RUN, SH_OFF(depth));
 	bk_x86_alu_ri(b, true, XA_ADD, RSP, FRAME_LOCALS);
 	for (size_t i = sizeof(frame_regs); i-- > 0;)
 		bk_x86_pop(b, frame_regs[i]);
 	bk_x86_ret(b);
 }
 
-/* The C-callable enter stub (see jit_int.h) and the abort path. */
-static void emit_enter(struct jit_cg *c)
+/* Saves the C callee-saved registers, r12 = run, pushes the previous
+ * abort_rsp and records the new one, rbp = the frame's fp. */
+static void enter_head(struct x86_buf *b)
 {
 	static const uint8_t saved[] = {RBP, RBX, R12, R13, R14, R15};
-	static const uint8_t zero[] = {RAX, RBX, R13, R14, R15};
-	struct x86_buf *b = &c->b;
-	size_t ret;
 
 	for (size_t i = 0; i < sizeof(saved); i++)
 		bk_x86_push(b, saved[i]);
@@ -154,20 +155,49 @@ static void emit_enter(struct jit_cg *c)
 	bk_x86_grp5_m(b, false, G5_PUSH, BK_JIT_AUX, EX_ABORT_RSP);
 	bk_x86_store_r(b, 8, BK_JIT_AUX, EX_ABORT_RSP, RSP);
 	bk_x86_load(b, 8, false, RBP, R9, FR_FP);
+}
+
+/* The C-callable enter stub (see jit_int.h), the abort path, and the
+ * repeat loop (enter_n): runs the main function until exec.runs is 0,
+ * each run with fresh r1, r2, tail call count and budget. */
+static void emit_enter(struct jit_cg *c)
+{
+	static const uint8_t restored[] = {R15, R14, R13, R12, RBX, RBP};
+	static const uint8_t zero[] = {RAX, RBX, R13, R14, R15};
+	struct x86_buf *b = &c->b;
+	size_t ret, loop;
+
+	enter_head(b);
 	for (size_t i = 0; i < sizeof(zero); i++) /* r0, r6..r9: as the interpreter */
 		bk_x86_alu_rr(b, false, XA_XOR, zero[i], zero[i]);
 	bk_x86_grp5_m(b, false, G5_CALL, R9, FR_FN);
 	ret = b->pos;
 	bk_x86_load(b, 8, false, BK_JIT_AUX, BK_JIT_RUN, SH_OFF(engine));
 	bk_x86_pop_m(b, BK_JIT_AUX, EX_ABORT_RSP);
-	for (size_t i = sizeof(saved); i-- > 0;)
-		bk_x86_pop(b, saved[i]);
+	for (size_t i = 0; i < sizeof(restored); i++)
+		bk_x86_pop(b, restored[i]);
 	bk_x86_ret(b);
 	bk_jit_bind(c, LBL_ABORT);
 	bk_x86_load(b, 8, false, BK_JIT_AUX, BK_JIT_RUN, SH_OFF(engine));
 	bk_x86_load(b, 8, false, RSP, BK_JIT_AUX, EX_ABORT_RSP);
 	bk_x86_alu_rr(b, false, XA_XOR, RAX, RAX);
 	bk_x86_jcc8(b, CC_ALWAYS, (int8_t)((int64_t)ret - (int64_t)(b->pos + 2)));
+	bk_jit_bind(c, LBL_ENTER_N);
+	enter_head(b);
+	loop = b->pos;
+	if (c->checked) {
+		bk_x86_load(b, 8, false, BK_JIT_AUX, BK_JIT_RUN, SH_OFF(engine));
+		bk_x86_load(b, 8, false, BK_JIT_TMP, BK_JIT_AUX, EX_LIMIT);
+		bk_x86_store_r(b, 8, BK_JIT_AUX, EX_REMAINING, BK_JIT_TMP);
+	}
+	bk_x86_store_i(b, 4, BK_JIT_RUN, SH_OFF(tail_calls), 0);
+	bk_x86_load(b, 8, false, RDI, BK_JIT_RUN, SH_OFF(r1));
+	bk_x86_load(b, 8, false, RSI, BK_JIT_RUN, SH_OFF(r2));
+	bk_jit_call_label(c, LBL_MAIN);
+	bk_x86_load(b, 8, false, BK_JIT_AUX, BK_JIT_RUN, SH_OFF(engine));
+	bk_x86_alu_mi(b, true, XA_SUB, BK_JIT_AUX, EX_RUNS, 1);
+	bk_x86_jcc32(b, CC_NE, (int32_t)((int64_t)loop - (int64_t)(b->pos + 6)));
+	bk_x86_jcc32(b, CC_ALWAYS, (int32_t)((int64_t)ret - (int64_t)(b->pos + 5)));
 }
 
 /* The main function: prologue, then (also the tail-call entry) registers
@@ -223,6 +253,8 @@ static void generate(struct jit_cg *c)
 			bk_jit_prologue(c);
 			may_goto_init(c);
 		}
+		if (c->align && (c->info[i] & JI_LOOP_HEAD))
+			bk_x86_nops(&c->b, (unsigned)(-c->b.pos & (LOOP_ALIGN - 1)));
 		bk_jit_bind(c, lbl_insn(c, i));
 		if (c->checked && (c->info[i] & JI_LEADER))
 			emit_budget(c, i);
@@ -253,6 +285,7 @@ static int fill_prog(struct bk_jit_prog *jp, struct jit_cg *c)
 	jp->len = c->b.pos;
 	jp->abort_off = c->addr[LBL_ABORT];
 	jp->enter_off = 0;
+	jp->enter_n_off = c->addr[LBL_ENTER_N];
 	jp->prologue_off = c->addr[LBL_MAIN];
 	jp->tail_off = c->addr[LBL_TAIL];
 	jp->body_off = c->off[0];
@@ -308,6 +341,8 @@ static int passes(struct jit_cg *c, struct bk_jit_prog *jp)
 			c->stats.passes = n + 1;
 			break;
 		}
+		if (n == ALIGNED_PASSES && c->align)
+			c->align = false; /* padding kept the layout moving */
 		if (n >= MAX_PASSES) {
 			err = -BK_E_JIT;
 			break;
@@ -359,6 +394,7 @@ static int cg_init(struct jit_cg *c, struct bk_vm_prog *prog, const struct bk_ji
 	c->harden = o->flags & BK_JIT_HARDEN;
 	c->bmi2 = !(o->flags & BK_JIT_NO_BMI2) && cpu_has_bmi2();
 	c->inline_maps = !(o->flags & BK_JIT_NO_INLINE);
+	c->align = !(o->flags & BK_JIT_NO_ALIGN);
 	c->seed = o->seed ? o->seed : now_ns() ^ (uintptr_t)c ^ 0x9e3779b97f4a7c15ull;
 	if (o->facts) {
 		if (o->nfacts != c->cnt)

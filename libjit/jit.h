@@ -70,6 +70,7 @@ enum {
 	BK_JIT_HARDEN = 1 << 0,	   /* constant blinding (as bpf_jit_harden) */
 	BK_JIT_NO_BMI2 = 1 << 1,   /* no shlx/shrx/sarx even when the CPU has them */
 	BK_JIT_NO_INLINE = 1 << 2, /* call map_lookup_elem on array maps, no inlining */
+	BK_JIT_NO_ALIGN = 1 << 3,  /* no padding before loop heads */
 };
 
 struct bk_jit_opts {
@@ -99,6 +100,11 @@ uint8_t bk_jit_prog__mode(const struct bk_jit_prog *jp);
  * (checked mode; counted per basic block). */
 int bk_jit_prog__exec(struct bk_vm_run *run, struct bk_jit_prog *jp, uint64_t *r0,
 		      struct bk_diag *diag);
+/* Runs jp n times on the run's context, as BPF_PROG_TEST_RUN with repeat
+ * does: the loop is native code, each run starts afresh (r1, r2, tail
+ * calls, budget); stops at the first fault.  *r0: the last run's. */
+int bk_jit_prog__exec_n(struct bk_vm_run *run, struct bk_jit_prog *jp, uint64_t n, uint64_t *r0,
+			struct bk_diag *diag);
 
 /* ---------------------------------------------------------------------
  * Inspecting native code (bpfjit --dump)

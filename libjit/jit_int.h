@@ -7,7 +7,9 @@
  * Native frame (every BPF function, main and subprograms alike):
  *   push rbp, rbx, r13, r14, r15; sub rsp, 16     [rsp]: scratch (tail-call
  *   ctx), [rsp + 8]: may_goto budget; rbp (BPF r10) = caller's rbp - 512 in
- *   the run's stack; depth (bk_vm_run_shared) incremented.
+ *   the run's stack.  The call depth is (stack_top - rbp) / 512; native code
+ *   stores it in bk_vm_run_shared.depth before calls whose callee reads it
+ *   (every helper in checked mode; bpf_loop and callx in trusted mode).
  * One layout for all functions is what lets a tail call (from main or a
  * subprogram) replace the current function with the target's main body.
  *
@@ -45,12 +47,15 @@ struct bk_jit_exec {
 	uint64_t remaining;	       /* checked mode: instruction budget left */
 	const struct bk_jit_prog *cur; /* program running (changes with tail calls) */
 	const struct bk_jit_prog *entry;
-	uint64_t limit;
+	uint64_t limit; /* checked mode: the budget of one run */
+	uint64_t runs;	/* the repeat loop: runs left */
 };
 
 enum {
 	EX_ABORT_RSP = 0,
 	EX_REMAINING = 8,
+	EX_LIMIT = 32,
+	EX_RUNS = 40,
 	FR_RUN = 0,
 	FR_FP = 8,
 	FR_FN = 16,
@@ -60,6 +65,8 @@ enum {
 };
 _Static_assert(__builtin_offsetof(struct bk_jit_exec, abort_rsp) == EX_ABORT_RSP, "layout");
 _Static_assert(__builtin_offsetof(struct bk_jit_exec, remaining) == EX_REMAINING, "layout");
+_Static_assert(__builtin_offsetof(struct bk_jit_exec, limit) == EX_LIMIT, "layout");
+_Static_assert(__builtin_offsetof(struct bk_jit_exec, runs) == EX_RUNS, "layout");
 _Static_assert(__builtin_offsetof(struct bk_jit_frame, fn) == FR_FN, "layout");
 
 struct bk_jit_prog {
@@ -69,7 +76,7 @@ struct bk_jit_prog {
 	struct bk_jit_prog *sibling; /* native code of the same program in another mode */
 	uint8_t *image;		     /* mapping: read + exec after compiling */
 	size_t map_size, len;
-	uint32_t enter_off, abort_off, prologue_off, tail_off, body_off, stubs_off;
+	uint32_t enter_off, enter_n_off, abort_off, prologue_off, tail_off, body_off, stubs_off;
 	uint32_t *off; /* cnt + 1 */
 	size_t cnt;
 	uint64_t *funcs; /* sorted native entries of the program's functions */
@@ -152,6 +159,7 @@ enum {
 	LBL_MEM_THUNK, /* checked access slow path */
 	LBL_MAIN,      /* main function: prologue */
 	LBL_TAIL,      /* main function: tail-call entry (after the prologue) */
+	LBL_ENTER_N,   /* the repeat loop's enter stub */
 	LBL__FIXED
 };
 
@@ -162,6 +170,7 @@ struct jit_cg {
 	size_t cnt;
 	const struct bk_insn_fact *facts; /* NULL: none */
 	bool checked, harden, bmi2, inline_maps;
+	bool align; /* loop heads on 32-byte boundaries (off when it keeps layouts from settling) */
 	uint64_t base;	      /* run-time address of the image; 0 while measuring */
 	uint64_t reach;	      /* calls within this distance of base fit rel32 */
 	uint32_t *addr;	      /* label addresses in this pass */
@@ -217,8 +226,11 @@ void bk_jit_mem_operand(struct jit_cg *c, int base, int32_t disp, unsigned size,
 			int *mbase, int32_t *mdisp);
 /* Fault stub jump: records code at the current instruction and aborts. */
 void bk_jit_fault_if(struct jit_cg *c, enum x86_cc cc, int code);
-/* Helper call sequence: r9 = run, call, status check. */
-void bk_jit_helper_call(struct jit_cg *c, uint64_t fn, bool tail_site);
+/* Stores the call depth of the current frame in bk_vm_run_shared.depth. */
+void bk_jit_store_depth(struct jit_cg *c);
+/* Helper call sequence: r9 = run, call, status check; depth: store the
+ * call depth first (always in checked mode). */
+void bk_jit_helper_call(struct jit_cg *c, uint64_t fn, bool tail_site, bool depth);
 /* Blinding: a fresh key. */
 uint32_t bk_jit_key(struct jit_cg *c);
 /* Loads imm (sign-extended to 64 bits when w) into reg, blinded when

@@ -200,18 +200,17 @@ uint64_t bk_jit_rt_call(struct bk_vm_run *run, uint64_t fn, uint64_t r1, uint64_
 	return r0;
 }
 
-int bk_jit_exec_via(struct bk_vm_run *run, struct bk_jit_prog *jp, bk_jit_enter_fn enter,
-		    uint64_t *r0, struct bk_diag *diag)
+/* Checks and prepares an execution of jp; 0 or the error. */
+static int begin(struct bk_vm_run *run, struct bk_jit_prog *jp, struct bk_jit_exec *ex,
+		 uint64_t *r0, struct bk_diag *diag)
 {
 	struct bk_vm_run_shared *sh;
-	struct bk_jit_exec ex = {0};
-	struct bk_jit_frame f;
-	uint64_t budget, ret;
+	uint64_t budget;
 	int err;
 
-	if (!jp || !r0)
+	if (!run || !jp || !r0)
 		return bk_diag__set(diag, EINVAL, -1, "bk_jit_prog__exec: missing argument");
-	err = bk_vm_run__check_exec(run, jp->vprog, diag);
+	err = bk_vm_run__engine_begin(run, jp->vprog, &budget, diag);
 	if (err)
 		return err;
 	sh = bk_vm_run__shared(run);
@@ -221,28 +220,83 @@ int bk_jit_exec_via(struct bk_vm_run *run, struct bk_jit_prog *jp, bk_jit_enter_
 				    bk_vm_prog__name(jp->vprog),
 				    jp->mode == BK_VM_TRUSTED ? "trusted" : "checked",
 				    sh->mode == BK_VM_TRUSTED ? "trusted" : "checked");
-	bk_vm_run__begin(run, jp->vprog);
-	budget = bk_vm_run__budget(run);
-	ex.limit = budget ? budget : UINT64_MAX;
-	ex.remaining = ex.limit;
-	ex.cur = ex.entry = jp;
-	sh->engine = &ex;
+	ex->limit = budget ? budget : UINT64_MAX;
+	ex->remaining = ex->limit;
+	ex->cur = ex->entry = jp;
+	sh->engine = ex;
 	sh->call = bk_jit_rt_call;
-	sh->depth = UINT32_MAX; /* the main function's prologue makes it 0 */
-	f = (struct bk_jit_frame){run, (uintptr_t)sh->stack_top + BK_VM_STACK_SIZE,
-				  bk_jit_addr(jp, jp->prologue_off)};
-	ret = enter(sh->r1, sh->r2, 0, 0, 0, &f);
+	return 0;
+}
+
+/* After native code returned: the fault, or 0 with *r0. */
+static int end(struct bk_vm_run *run, struct bk_jit_prog *jp, struct bk_jit_exec *ex, uint64_t ret,
+	       uint64_t *r0, struct bk_diag *diag)
+{
+	struct bk_vm_run_shared *sh = bk_vm_run__shared(run);
+
 	sh->engine = NULL;
 	sh->depth = 0;
 	if (jp->mode == BK_VM_CHECKED)
-		bk_vm_run__set_insn_count(run, ex.remaining <= ex.limit ? ex.limit - ex.remaining
-									: ex.limit);
+		bk_vm_run__set_insn_count(
+			run, ex->remaining <= ex->limit ? ex->limit - ex->remaining : ex->limit);
 	if (sh->status & BK_VM_ST_FAULT)
 		return bk_vm_run__fault_diag(run, jp->vprog, diag);
-	if (sh->status & BK_VM_ST_EXIT)
-		ret = sh->exit_r0;
 	*r0 = ret;
 	return 0;
+}
+
+int bk_jit_exec_via(struct bk_vm_run *run, struct bk_jit_prog *jp, bk_jit_enter_fn enter,
+		    uint64_t *r0, struct bk_diag *diag)
+{
+	struct bk_jit_exec ex = {0};
+	struct bk_vm_run_shared *sh;
+	struct bk_jit_frame f;
+	uint64_t ret;
+	int err = begin(run, jp, &ex, r0, diag);
+
+	if (err)
+		return err;
+	sh = bk_vm_run__shared(run);
+	f = (struct bk_jit_frame){run, (uintptr_t)sh->stack_top + BK_VM_STACK_SIZE,
+				  bk_jit_addr(jp, jp->prologue_off)};
+	ret = enter(sh->r1, sh->r2, 0, 0, 0, &f);
+	if (sh->status & BK_VM_ST_EXIT)
+		ret = sh->exit_r0;
+	return end(run, jp, &ex, ret, r0, diag);
+}
+
+int bk_jit_prog__exec_n(struct bk_vm_run *run, struct bk_jit_prog *jp, uint64_t n, uint64_t *r0,
+			struct bk_diag *diag)
+{
+	struct bk_jit_exec ex = {0};
+	struct bk_vm_run_shared *sh;
+	struct bk_jit_frame f;
+	bk_jit_enter_fn enter_n;
+	uint64_t ret;
+	int err;
+
+	if (!n)
+		return bk_diag__set(diag, EINVAL, -1, "bk_jit_prog__exec_n: no runs");
+	err = begin(run, jp, &ex, r0, diag);
+	if (err)
+		return err;
+	sh = bk_vm_run__shared(run);
+	enter_n = (bk_jit_enter_fn)(uintptr_t)bk_jit_addr(jp, jp->enter_n_off);
+	f = (struct bk_jit_frame){run, (uintptr_t)sh->stack_top + BK_VM_STACK_SIZE, 0};
+	ex.runs = n;
+	for (;;) {
+		ret = enter_n(0, 0, 0, 0, 0, &f);
+		if (!(sh->status & BK_VM_ST_EXIT) || (sh->status & BK_VM_ST_FAULT))
+			break;
+		/* an out-of-range legacy packet load ended that run only */
+		ret = sh->exit_r0;
+		sh->status = 0;
+		sh->exit_r0 = 0;
+		ex.cur = jp;
+		if (!--ex.runs)
+			break;
+	}
+	return end(run, jp, &ex, ret, r0, diag);
 }
 
 int bk_jit_prog__exec(struct bk_vm_run *run, struct bk_jit_prog *jp, uint64_t *r0,

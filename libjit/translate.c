@@ -141,6 +141,38 @@ static void alu(struct jit_cg *c, const struct bk_dinsn *d, enum x86_alu op, boo
 		bk_x86_alu_rr(&c->b, w, op, R(d->dst), s.reg);
 }
 
+static bool pow2(uint64_t v, unsigned *log);
+
+/* Multiplication by a constant as shifts, lea and add/sub where that is
+ * shorter in latency than imul (3 cycles). */
+static bool mul_by_const(struct jit_cg *c, int dst, uint64_t v, bool w)
+{
+	struct x86_buf *b = &c->b;
+	unsigned k;
+
+	if (!w)
+		v = (uint32_t)v;
+	if (!v) {
+		bk_x86_alu_rr(b, false, XA_XOR, dst, dst);
+	} else if (v == 1) {
+		if (!w)
+			bk_x86_mov_rr(b, false, dst, dst);
+	} else if (pow2(v, &k)) {
+		bk_x86_shift_ri(b, w, G2_SHL, dst, (uint8_t)k);
+	} else if (v == 3 || v == 5 || v == 9) {
+		bk_x86_lea_idx(b, w, dst, dst, dst, (unsigned)v - 1);
+	} else if ((pow2(v + 1, &k) || pow2(v - 1, &k)) && k < (w ? 64u : 32u)) {
+		bool sub = pow2(v + 1, &k);
+
+		bk_x86_mov_rr(b, true, BK_JIT_AUX, dst);
+		bk_x86_shift_ri(b, w, G2_SHL, dst, (uint8_t)k);
+		bk_x86_alu_rr(b, w, sub ? XA_SUB : XA_ADD, dst, BK_JIT_AUX);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static void mul(struct jit_cg *c, const struct bk_dinsn *d, bool w)
 {
 	struct opnd s;
@@ -148,7 +180,9 @@ static void mul(struct jit_cg *c, const struct bk_dinsn *d, bool w)
 	if (fold(c, d, F_MUL, w))
 		return;
 	s = source(c, d, w, true);
-
+	if (s.imm && !c->harden &&
+	    mul_by_const(c, R(d->dst), w ? (uint64_t)s.val : (uint32_t)s.val, w))
+		return;
 	if (s.imm)
 		bk_x86_imul_rri(&c->b, w, R(d->dst), R(d->dst), (int32_t)s.val);
 	else
@@ -651,13 +685,20 @@ static void call_helper(struct jit_cg *c, const struct bk_dinsn *d)
 	}
 	if (tail)
 		bk_x86_store_r(&c->b, 8, RSP, FRAME_SCRATCH, RDI);
-	bk_jit_helper_call(c, (uint64_t)(uintptr_t)fn, tail);
+	/* bpf_loop's callbacks run in the frame after the caller's */
+	bk_jit_helper_call(c, (uint64_t)(uintptr_t)fn, tail,
+			   d->op == BK_OP_CALL && d->imm == BPF_FUNC_loop);
 }
 
+/* The callee's frame must exist: depth (stack_top - rbp) / 512 below 7. */
 static void depth_check(struct jit_cg *c)
 {
-	bk_x86_alu_mi(&c->b, false, XA_CMP, BK_JIT_RUN, SH_OFF(depth), BK_VM_MAX_FRAMES - 1);
-	bk_jit_fault_if(c, CC_GE, BK_E_VM_CALL_DEPTH);
+	struct x86_buf *b = &c->b;
+
+	bk_x86_load(b, 8, false, BK_JIT_AUX, BK_JIT_RUN, SH_OFF(stack_top));
+	bk_x86_alu_rr(b, true, XA_SUB, BK_JIT_AUX, RBP);
+	bk_x86_alu_ri(b, true, XA_CMP, BK_JIT_AUX, (BK_VM_MAX_FRAMES - 1) * BK_VM_STACK_SIZE);
+	bk_jit_fault_if(c, CC_AE, BK_E_VM_CALL_DEPTH);
 }
 
 static void call_local(struct jit_cg *c, const struct bk_dinsn *d)
@@ -673,6 +714,7 @@ static void callx(struct jit_cg *c, const struct bk_dinsn *d)
 	static const uint8_t saved[] = {RDI, RSI, RDX, RCX, R8};
 	struct x86_buf *b = &c->b;
 
+	bk_jit_store_depth(c); /* for the lookup's depth check, and helpers */
 	for (size_t k = 0; k < sizeof(saved); k++)
 		bk_x86_push(b, saved[k]);
 	bk_x86_alu_ri(b, true, XA_SUB, RSP, 8);

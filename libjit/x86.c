@@ -205,6 +205,26 @@ void bk_x86_lea(struct x86_buf *b, bool w, int dst, int base, int32_t disp)
 	op_m(b, 0, w, XO_LEA, dst, base, disp);
 }
 
+void bk_x86_lea_idx(struct x86_buf *b, bool w, int dst, int base, int index, unsigned scale)
+{
+	uint8_t rex = XO_REX | (w ? 8 : 0) | ((dst >> 3) & 1) << 2 | ((index >> 3) & 1) << 1 |
+		      ((base >> 3) & 1);
+	unsigned ss = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
+	bool disp8 = (base & 7) == RBP; /* no base-less form wanted: [rbp + 0] */
+
+	if ((index & 15) == RSP || (1u << ss) != scale) {
+		bk_x86_fail(b, -BK_E_JIT);
+		return;
+	}
+	if (rex != XO_REX)
+		bk_x86_byte(b, rex);
+	bk_x86_byte(b, XO_LEA);
+	bk_x86_byte(b, (uint8_t)((disp8 ? 0x40 : 0) | (dst & 7) << 3 | RSP)); /* rm 100: SIB */
+	bk_x86_byte(b, (uint8_t)(ss << 6 | (index & 7) << 3 | (base & 7)));
+	if (disp8)
+		bk_x86_byte(b, 0);
+}
+
 void bk_x86_load(struct x86_buf *b, unsigned size, bool sign, int dst, int base, int32_t disp)
 {
 	switch (size) {
@@ -386,6 +406,45 @@ void bk_x86_pause_lfence(struct x86_buf *b)
 	bk_x86_byte(b, XO_ESC_0F);
 	bk_x86_byte(b, X0F_FENCE);
 	bk_x86_byte(b, 0xe8); /* ModRM of lfence: mod 3, /5 */
+}
+
+/* nop r/m forms of 1 to 9 bytes: [66] 0f 1f with a ModRM (mod 0/1/2, /0),
+ * SIB and displacement of zero where the length needs them. */
+void bk_x86_nops(struct x86_buf *b, unsigned n)
+{
+	// clang-format off
+	static const uint8_t form[10][4] = {
+		/* prefix66 modrm  sib   disp bytes */
+		[1] = {0, 0xff, 0, 0},	/* the one-byte nop */
+		[2] = {1, 0xff, 0, 0},	/* 66 nop */
+		[3] = {0, 0x00, 0, 0},
+		[4] = {0, 0x40, 0, 1},
+		[5] = {0, 0x44, 1, 1},
+		[6] = {1, 0x44, 1, 1},
+		[7] = {0, 0x80, 0, 4},
+		[8] = {0, 0x84, 1, 4},
+		[9] = {1, 0x84, 1, 4},
+	};
+	// clang-format on
+
+	while (n) {
+		unsigned k = n > 9 ? 9 : n;
+
+		if (form[k][0])
+			bk_x86_byte(b, XO_OPSIZE);
+		if (form[k][1] == 0xff) {
+			bk_x86_byte(b, XO_NOP);
+		} else {
+			bk_x86_byte(b, XO_ESC_0F);
+			bk_x86_byte(b, X0F_NOP_RM);
+			bk_x86_byte(b, form[k][1]);
+			if (form[k][2])
+				bk_x86_byte(b, 0x00); /* SIB: rax + rax * 1 */
+			for (unsigned i = 0; i < form[k][3]; i++)
+				bk_x86_byte(b, 0);
+		}
+		n -= k;
+	}
 }
 
 void bk_x86_xadd(struct x86_buf *b, bool w, int base, int32_t disp, int src)

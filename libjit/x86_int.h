@@ -166,6 +166,8 @@ void bk_x86_mov_imm(struct x86_buf *b, int dst, uint64_t v, bool flags_ok);
 void bk_x86_movabs(struct x86_buf *b, int dst, uint64_t v);
 void bk_x86_mov_ri32(struct x86_buf *b, int dst, uint32_t v); /* zero-extends */
 void bk_x86_lea(struct x86_buf *b, bool w, int dst, int base, int32_t disp);
+/* lea dst, [base + index * scale] (scale 1, 2, 4, 8; index not rsp). */
+void bk_x86_lea_idx(struct x86_buf *b, bool w, int dst, int base, int index, unsigned scale);
 /* Loads of 1, 2, 4, 8 bytes into a 64-bit register, zero- or sign-extended. */
 void bk_x86_load(struct x86_buf *b, unsigned size, bool sign, int dst, int base, int32_t disp);
 void bk_x86_store_r(struct x86_buf *b, unsigned size, int base, int32_t disp, int src);
@@ -191,6 +193,8 @@ void bk_x86_cdq(struct x86_buf *b, bool w); /* cdq / cqo */
 void bk_x86_ret(struct x86_buf *b);
 void bk_x86_int3(struct x86_buf *b);
 void bk_x86_pause_lfence(struct x86_buf *b);
+/* n bytes of the recommended multi-byte NOPs (0f 1f /0 forms). */
+void bk_x86_nops(struct x86_buf *b, unsigned n);
 /* Atomics on [base + disp] with src: xadd, xchg, cmpxchg (lock prefixed). */
 void bk_x86_xadd(struct x86_buf *b, bool w, int base, int32_t disp, int src);
 void bk_x86_xchg(struct x86_buf *b, bool w, int base, int32_t disp, int src);

@@ -18,8 +18,8 @@ bk_vm_helper_fn bk_vm_prog__call_fn(const struct bk_vm_prog *prog, size_t insn)
 	return prog->code[BK_VM_CHECKED][insn].fn;
 }
 
-int bk_vm_run__check_exec(struct bk_vm_run *run, const struct bk_vm_prog *prog,
-			  struct bk_diag *diag)
+int bk_vm_run__engine_begin(struct bk_vm_run *run, const struct bk_vm_prog *prog, uint64_t *budget,
+			    struct bk_diag *diag)
 {
 	if (!run || !prog)
 		return bk_diag__set(diag, EINVAL, -1, "missing run or program");
@@ -28,11 +28,6 @@ int bk_vm_run__check_exec(struct bk_vm_run *run, const struct bk_vm_prog *prog,
 	if (prog->type == BK_PROG_XDP && run->ctx_kind != BK_CTX_XDP)
 		return bk_diag__set(diag, BK_E_VM_CTX, -1,
 				    "XDP program %s needs an XDP context (a packet)", prog->name);
-	return 0;
-}
-
-void bk_vm_run__begin(struct bk_vm_run *run, const struct bk_vm_prog *prog)
-{
 	run->sh.status = 0;
 	run->sh.tail_calls = 0;
 	run->sh.depth = 0;
@@ -42,11 +37,8 @@ void bk_vm_run__begin(struct bk_vm_run *run, const struct bk_vm_prog *prog)
 	run->fault_code = 0;
 	run->fault_insn = -1;
 	run->fault_prog = NULL;
-}
-
-uint64_t bk_vm_run__budget(const struct bk_vm_run *run)
-{
-	return run->budget;
+	*budget = run->budget;
+	return 0;
 }
 
 void bk_vm_run__set_insn_count(struct bk_vm_run *run, uint64_t n)

@@ -332,14 +332,12 @@ void *bk_vm_prog__engine_data(const struct bk_vm_prog *prog);
 /* For engines (engine.c).  The helper or kfunc the CALL / CALL_KFUNC at
  * insn was bound to at load; NULL for other instructions. */
 bk_vm_helper_fn bk_vm_prog__call_fn(const struct bk_vm_prog *prog, size_t insn);
-/* The checks bk_vm_run__exec() makes before running prog (same VM, an XDP
- * context for XDP programs); 0 or the error, as exec returns it. */
-int bk_vm_run__check_exec(struct bk_vm_run *run, const struct bk_vm_prog *prog,
-			  struct bk_diag *diag);
-/* Starts an execution: clears the status, tail calls, fault and count. */
-void bk_vm_run__begin(struct bk_vm_run *run, const struct bk_vm_prog *prog);
-/* The run's instruction budget (checked mode; 0: none). */
-uint64_t bk_vm_run__budget(const struct bk_vm_run *run);
+/* Starts an execution of prog as bk_vm_run__exec() does: checks it may
+ * run (same VM, an XDP context for XDP programs; else the error exec
+ * returns), clears the status, tail calls, depth, fault and count, and
+ * gives the run's instruction budget (checked mode; 0: none). */
+int bk_vm_run__engine_begin(struct bk_vm_run *run, const struct bk_vm_prog *prog,
+			    uint64_t *budget, struct bk_diag *diag);
 /* Records the instruction count bk_vm_run__insn_count() reports. */
 void bk_vm_run__set_insn_count(struct bk_vm_run *run, uint64_t n);
 /* Records the position of a fault the engine found itself (insn of prog);

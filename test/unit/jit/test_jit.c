@@ -502,3 +502,62 @@ TEST(jit_concurrent_runs_of_one_image)
 	}
 	jt_fini(&t);
 }
+
+TEST(jit_exec_n_repeats_afresh)
+{
+	/* counts runs in memory; r1 is moved, and must be the context again in
+	 * the next run */
+	uint64_t mem[2] = {0, 0};
+	struct bk_insn count[] = {
+		BK_LDX_MEM(DW, 3, 1, 0),
+		BK_ALU64_IMM(ADD, 3, 1),
+		BK_STX_MEM(DW, 1, 3, 0),
+		BK_ALU64_IMM(ADD, 1, 8), /* r1 is the context again next run */
+		BK_MOV64_REG(0, 2),
+		BK_EXIT(),
+	};
+	/* legacy packet load out of range ends each run with r0 = 0 */
+	struct bk_insn ldabs[] = {BK_LDX_MEM(DW, 3, 1, 8),
+				  BK_ALU64_IMM(ADD, 3, 1),
+				  BK_STX_MEM(DW, 1, 3, 8),
+				  BK_MOV64_REG(6, 1),
+				  BK_I(LDABSB, 0, 0, 0, 100),
+				  BK_MOV64_IMM(0, 5),
+				  BK_EXIT()};
+	struct bk_insn forever[] = {BK_JA(-1), BK_EXIT()};
+	struct bk_vm_run_opts ro = {.sz = sizeof(ro), .mode = BK_VM_CHECKED, .budget = 50};
+	struct jt t;
+	uint64_t r0;
+
+	for (uint8_t mode = 0; mode < 2; mode++) {
+		mem[0] = mem[1] = 0;
+		REQUIRE_EQ(jt_setup(&t, count, ARRAY_LEN(count), mode, NULL), 0);
+		bk_vm_run__ctx_raw(t.v.run, mem, sizeof(mem));
+		CHECK_EQ(bk_jit_prog__exec_n(t.v.run, t.jp, 1000, &r0, NULL), 0);
+		CHECK_EQ(r0, sizeof(mem));
+		CHECK_EQ(mem[0], 1000);
+		CHECK_EQ(bk_jit_prog__exec_n(t.v.run, t.jp, 0, &r0, NULL), -EINVAL);
+		jt_fini(&t);
+		REQUIRE_EQ(jt_setup(&t, ldabs, ARRAY_LEN(ldabs), mode, NULL), 0);
+		bk_vm_run__ctx_raw(t.v.run, mem, sizeof(mem));
+		CHECK_EQ(bk_jit_prog__exec_n(t.v.run, t.jp, 7, &r0, NULL), 0);
+		CHECK_EQ(r0, 0);
+		CHECK_EQ(mem[1], 7);
+		jt_fini(&t);
+	}
+	/* the budget holds per run, and a fault stops the loop */
+	REQUIRE_EQ(jt_setup(&t, count, ARRAY_LEN(count), BK_VM_CHECKED, NULL), 0);
+	bk_vm_run__free(t.v.run);
+	REQUIRE_EQ(bk_vm_run__new(t.v.vm, &ro, &t.v.run), 0);
+	mem[0] = 0;
+	bk_vm_run__ctx_raw(t.v.run, mem, sizeof(mem));
+	CHECK_EQ(bk_jit_prog__exec_n(t.v.run, t.jp, 100, &r0, NULL), 0);
+	CHECK_EQ(mem[0], 100);
+	jt_fini(&t);
+	REQUIRE_EQ(jt_setup(&t, forever, ARRAY_LEN(forever), BK_VM_CHECKED, NULL), 0);
+	bk_vm_run__free(t.v.run);
+	REQUIRE_EQ(bk_vm_run__new(t.v.vm, &ro, &t.v.run), 0);
+	bk_vm_run__ctx_raw(t.v.run, NULL, 0);
+	CHECK_EQ(bk_jit_prog__exec_n(t.v.run, t.jp, 100, &r0, NULL), -BK_E_VM_BUDGET);
+	jt_fini(&t);
+}
