@@ -325,7 +325,7 @@ static void mutate(struct gen *g)
 
 	switch (R(g, 6)) {
 	case 0:
-		in->imm += R(g, 9) - 4;
+		in->imm = (int32_t)((uint32_t)in->imm + (uint32_t)(R(g, 9) - 4));
 		break;
 	case 1:
 		in->off = (int16_t)(in->off + R(g, 9) - 4);
