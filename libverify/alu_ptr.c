@@ -326,6 +326,35 @@ clear:
 	dst->off = 0;
 }
 
+/* dst in [-1, 0] (what "x s>> 63" gives) and-ed or or-ed with a constant:
+ * the kernel explores dst = -1 here and dst = 0 in a new branch that runs
+ * this instruction again. */
+static int fork_minus_one_or_zero(struct venv *env, const struct bk_dinsn *d, struct vreg *dst)
+{
+	struct vstate *other;
+	bool is32;
+	int err;
+
+	if (dst->smin == -1 && dst->smax == 0)
+		is32 = false;
+	else if (dst->s32min == -1 && dst->s32max == 0)
+		is32 = true;
+	else
+		return 0;
+	if ((err = push_branch(env, env->insn_idx, env->insn_idx, &other)))
+		return err;
+	struct vreg *odst = &other->frames[other->curframe]->regs[d->dst];
+
+	if (is32) {
+		reg_mark32_known(odst, 0);
+		reg_mark32_known(dst, UINT64_MAX);
+	} else {
+		reg_mark_known(odst, 0);
+		reg_mark_known(dst, UINT64_MAX);
+	}
+	return 0;
+}
+
 static int adjust_reg(struct venv *env, const struct bk_dinsn *d, int opk, bool alu32, bool is_x)
 {
 	struct vreg *regs = cur_regs(env), *dst = &regs[d->dst];
@@ -353,6 +382,12 @@ static int adjust_reg(struct venv *env, const struct bk_dinsn *d, int opk, bool 
 		reg_mark_known(&srcv, (uint64_t)(int64_t)d->imm);
 		if (dst->type != VT_SCALAR)
 			return adjust_ptr(env, d, opk, alu32, dst, &srcv, false);
+	}
+	if ((opk == OPK_AND || opk == OPK_OR) && reg_is_const(&srcv, alu32)) {
+		int err = fork_minus_one_or_zero(env, d, dst);
+
+		if (err)
+			return err;
 	}
 	uint32_t id = dst->id;
 	int32_t off = dst->off;

@@ -26,7 +26,8 @@ static const struct bk_map_def *reg_map(struct venv *env, const struct vreg *r)
 /* libbpf creates .rodata* maps with BPF_F_RDONLY_PROG and freezes them. */
 static bool map_rdonly_prog(const struct bk_map_def *m)
 {
-	return (m->flags & BPF_F_RDONLY_PROG) ||
+	/* devmaps are read-only to programs whatever their flags */
+	return (m->flags & BPF_F_RDONLY_PROG) || m->type == 14 || m->type == 25 ||
 	       (m->origin == BK_MAP_DATA && m->name && !strncmp(m->name, ".rodata", 7));
 }
 

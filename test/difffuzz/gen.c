@@ -318,6 +318,65 @@ static void snip_helper(struct gen *g)
 	}
 }
 
+/* Less common forms: sign-extending loads, atomics, 32-bit ALU and jumps
+ * on pointers, pointer moves, helper calls with packet pointers. */
+static void snip_misc(struct gen *g)
+{
+	static const int ldsx[] = {BK_OPC_LDXSB, BK_OPC_LDXSH, BK_OPC_LDXSW};
+	static const int atom[] = {BK_OPC_ATOMIC64_ADD,	     BK_OPC_ATOMIC64_FETCH_ADD,
+				   BK_OPC_ATOMIC64_XCHG,     BK_OPC_ATOMIC64_CMPXCHG,
+				   BK_OPC_ATOMIC32_FETCH_OR, BK_OPC_ATOMIC64_AND};
+	static const int32_t atom_imm[] = {0x00, 0x01, 0xe1, 0xf1, 0x41, 0x50};
+
+	switch (R(g, 8)) {
+	case 0:
+		emit(g, I(ldsx[R(g, 3)], reg(g), R(g, 2) ? 10 : reg(g), -8 * (1 + R(g, 4)), 0));
+		break;
+	case 1: {
+		int k = R(g, 6);
+
+		emit(g, I(BK_OPC_STDW, 10, 0, -16, 0));
+		emit(g,
+		     I(atom[k], R(g, 3) ? 10 : reg(g), reg(g), R(g, 3) ? -16 : -12, atom_imm[k]));
+		break;
+	}
+	case 2:
+		emit(g, I(R(g, 2) ? BK_OPC_ADD32_K : BK_OPC_SUB32_K, R(g, 2) ? 6 : reg(g), 0, 0,
+			  R(g, 16)));
+		break;
+	case 3:
+		emit(g, I(R(g, 2) ? BK_OPC_MOV32_X : BK_OPC_MOVSX64_32, reg(g), R(g, 2) ? 10 : 6, 0,
+			  0));
+		if ((g->p[g->n - 1].code) == BK_OPC_MOVSX64_32)
+			g->p[g->n - 1].off = 32;
+		break;
+	case 4:
+		cond_jump(g, R(g, 2) ? 10 : 6, reg(g), true);
+		break;
+	case 5: /* csum_diff over packet or stack memory */
+		emit(g, I(BK_OPC_LDXW, 1, 6, g->type == DF_XDP ? 0 : 76, 0));
+		emit(g, I(BK_OPC_MOV64_K, 2, 0, 0, 4 * R(g, 3)));
+		emit(g, I(BK_OPC_MOV64_K, 3, 0, 0, 0));
+		emit(g, I(BK_OPC_MOV64_K, 4, 0, 0, 0));
+		emit(g, I(BK_OPC_MOV64_K, 5, 0, 0, 0));
+		emit(g, I(BK_OPC_CALL, 0, 0, 0, 28));
+		break;
+	case 6: /* negative offsets from a packet pointer */
+		emit(g, I(BK_OPC_LDXW, 2, 6, g->type == DF_XDP ? 0 : 76, 0));
+		emit(g, I(BK_OPC_ADD64_K, 2, 0, 0, -R(g, 4)));
+		emit(g, I(BK_OPC_LDXB, 0, 2, R(g, 4), 0));
+		break;
+	default: /* NEG, bswap, sign extension of a bounded scalar */
+		make_scalar(g, 4);
+		emit(g, I(R(g, 2) ? BK_OPC_NEG64 : BK_OPC_NEG32, 4, 0, 0, 0));
+		emit(g,
+		     I(R(g, 2) ? BK_OPC_MOVSX64_8 : BK_OPC_MOVSX64_16, 4, 4, R(g, 2) ? 8 : 16, 0));
+		if (g->p[g->n - 1].code == BK_OPC_MOVSX64_8)
+			g->p[g->n - 1].off = R(g, 2) ? 8 : 16;
+		break;
+	}
+}
+
 static void mutate(struct gen *g)
 {
 	size_t i = (size_t)R(g, (int)g->n);
@@ -345,47 +404,81 @@ static void mutate(struct gen *g)
 	}
 }
 
+static void snippets(struct gen *g, int nsnip, int *calls, int *ncalls)
+{
+	for (int s = 0; s < nsnip && g->n + 24 < g->cap; s++) {
+		int k = R(g, 17);
+
+		if (k < 4)
+			snip_map(g);
+		else if (k < 7 && g->type != DF_SOCKET)
+			snip_pkt(g);
+		else if (k < 10)
+			snip_stack(g);
+		else if (k < 12)
+			snip_alu(g);
+		else if (k < 14)
+			snip_ptr(g);
+		else if (k < 15)
+			R(g, 2) ? snip_helper(g) : snip_misc(g);
+		else if (k < 16 || !calls || *ncalls >= 4)
+			cond_jump(g, reg(g), reg(g), R(g, 2));
+		else { /* a BPF-to-BPF call with pointer or scalar arguments */
+			static const int args[] = {6, 10, 0, 9};
+
+			emit(g, I(BK_OPC_MOV64_X, 1, args[R(g, 4)], 0, 0));
+			if (R(g, 2))
+				emit(g, I(BK_OPC_ADD64_K, 1, 0, 0, -8 * R(g, 3)));
+			calls[(*ncalls)++] = (int)g->n;
+			emit(g, I(BK_OPC_CALL_LOCAL, 0, 1, 0, 0));
+		}
+	}
+}
+
+/* Forward jumps recorded since first: targets somewhere after, before end. */
+static void patch_branches(struct gen *g, int first, size_t end)
+{
+	for (int b = first; b < g->nbranch; b++) {
+		size_t at = g->branches[b];
+		size_t span = end - at - 1;
+		size_t t = at + 1 + (span ? (size_t)R(g, (int)span) : 0);
+
+		if (t > at + 1 && g->p[t - 1].code == BK_OPC_LDDW_MAP_FD)
+			t++;
+		if (t >= end)
+			t = end - 1;
+		g->p[at].off = (int16_t)(t - at - 1);
+	}
+}
+
 size_t df_generate(uint64_t *rng, int type, struct bk_insn *out, size_t cap)
 {
-	struct gen g = {.p = out, .cap = cap - 4, .rng = rng, .type = type};
-	int nsnip = 1 + R(&g, 8);
+	struct gen g = {.p = out, .cap = cap - 40, .rng = rng, .type = type};
+	int nsnip = 1 + R(&g, 8), calls[4], ncalls = 0;
 
 	g.init = 1u << 1;
 	emit(&g, I(BK_OPC_MOV64_X, 6, 1, 0, 0));
 	for (int r = 0; r < 10; r++)
 		if (r != 1 && r != 6 && R(&g, 4))
 			emit(&g, I(BK_OPC_MOV64_K, r, 0, 0, R(&g, 2) ? R(&g, 100) : small_imm(&g)));
-	for (int s = 0; s < nsnip && g.n + 24 < g.cap; s++) {
-		int k = R(&g, 16);
-
-		if (k < 4)
-			snip_map(&g);
-		else if (k < 7 && type != DF_SOCKET)
-			snip_pkt(&g);
-		else if (k < 10)
-			snip_stack(&g);
-		else if (k < 12)
-			snip_alu(&g);
-		else if (k < 14)
-			snip_ptr(&g);
-		else if (k < 15)
-			snip_helper(&g);
-		else
-			cond_jump(&g, reg(&g), reg(&g), R(&g, 2));
-	}
+	snippets(&g, nsnip, calls, &ncalls);
 	emit(&g, I(BK_OPC_MOV64_K, 0, 0, 0, R(&g, 4) ? 2 : small_imm(&g)));
 	emit(&g, I(BK_OPC_EXIT, 0, 0, 0, 0));
-	/* forward jump targets: somewhere after, on an instruction start */
-	for (int b = 0; b < g.nbranch; b++) {
-		size_t at = g.branches[b];
-		size_t span = g.n - at - 1;
-		size_t t = at + 1 + (span ? (size_t)R(&g, (int)span) : 0);
+	patch_branches(&g, 0, g.n);
+	if (ncalls) {
+		/* the callee: r1 is its argument; r6 holds it like the ctx */
+		int first = g.nbranch;
+		size_t start = g.n;
 
-		if (t > at + 1 && out[t - 1].code == BK_OPC_LDDW_MAP_FD)
-			t++;
-		if (t >= g.n)
-			t = g.n - 1;
-		out[at].off = (int16_t)(t - at - 1);
+		g.cap += 36;
+		g.init = 1u << 1;
+		emit(&g, I(BK_OPC_MOV64_X, 6, 1, 0, 0));
+		snippets(&g, 1 + R(&g, 3), NULL, NULL);
+		emit(&g, I(BK_OPC_MOV64_K, 0, 0, 0, R(&g, 8)));
+		emit(&g, I(BK_OPC_EXIT, 0, 0, 0, 0));
+		patch_branches(&g, first, g.n);
+		for (int c = 0; c < ncalls; c++)
+			out[calls[c]].imm = (int32_t)(start - (size_t)calls[c] - 1);
 	}
 	if (R(&g, 4) == 0)
 		for (int m = 1 + R(&g, 3); m > 0; m--)

@@ -141,7 +141,8 @@ size_t df_seed_mutant(uint64_t *rng, int *type, struct bk_insn *out, size_t cap)
 			continue;
 		switch (r % 8) {
 		case 0:
-			in->imm = (int32_t)((uint32_t)in->imm + (uint32_t)((int)((r >> 8) % 9) - 4));
+			in->imm =
+				(int32_t)((uint32_t)in->imm + (uint32_t)((int)((r >> 8) % 9) - 4));
 			break;
 		case 1:
 			in->off = (int16_t)(in->off + (int)((r >> 8) % 9) - 4);
