@@ -24,6 +24,8 @@ const uint8_t bk_jit_reg[11] = {RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15,
 void bk_jit_bind(struct jit_cg *c, uint32_t label)
 {
 	c->addr[label] = (uint32_t)c->b.pos;
+	if (c->prev && c->prev[label] != UNSET)
+		c->drift = (int64_t)c->prev[label] - (int64_t)c->b.pos;
 }
 
 static uint32_t prev_addr(const struct jit_cg *c, uint32_t label)
@@ -31,17 +33,30 @@ static uint32_t prev_addr(const struct jit_cg *c, uint32_t label)
 	return c->prev ? c->prev[label] : UNSET;
 }
 
+/* A jump: rel8 when the target is near enough, else rel32.  A target bound
+ * in this pass (backward) is exact; a forward one is estimated from the
+ * previous pass, moved by the drift so far: code only shrinks from pass to
+ * pass, so the estimate never understates the distance the jump will have
+ * once the layout settles (and in the final pass it is exact). */
 void bk_jit_jump(struct jit_cg *c, enum x86_cc cc, uint32_t label)
 {
-	uint32_t to = prev_addr(c, label);
-	int64_t pos = (int64_t)c->b.pos;
+	uint32_t prev = prev_addr(c, label);
+	int64_t pos = (int64_t)c->b.pos, to;
 
-	if (to != UNSET && bk_x86_is_s8((int64_t)to - (pos + 2))) {
-		bk_x86_jcc8(&c->b, cc, (int8_t)((int64_t)to - (pos + 2)));
+	if (!c->prev) /* measuring an upper bound: every jump rel32 */
+		to = INT64_MIN;
+	else if (c->addr[label] != UNSET && c->addr[label] <= c->b.pos)
+		to = c->addr[label];
+	else if (prev != UNSET)
+		to = (int64_t)prev - c->drift;
+	else
+		to = INT64_MIN;
+	if (to != INT64_MIN && !c->near_only && bk_x86_is_s8(to - (pos + 2))) {
+		bk_x86_jcc8(&c->b, cc, (int8_t)(to - (pos + 2)));
 		return;
 	}
 	pos += cc == CC_ALWAYS ? 5 : 6;
-	bk_x86_jcc32(&c->b, cc, to == UNSET ? 0 : (int32_t)((int64_t)to - pos));
+	bk_x86_jcc32(&c->b, cc, to == INT64_MIN ? 0 : (int32_t)(to - pos));
 }
 
 void bk_jit_call_label(struct jit_cg *c, uint32_t label)

@@ -233,6 +233,7 @@ static void generate(struct jit_cg *c)
 
 	c->b.pos = 0;
 	c->b.err = 0;
+	c->drift = 0;
 	c->nstubs = 0;
 	c->rng = c->seed;
 	memset(&c->stats, 0, sizeof(c->stats));
@@ -318,7 +319,11 @@ static int passes(struct jit_cg *c, struct bk_jit_prog *jp)
 		err = c->b.err;
 		goto out;
 	}
+	/* later passes: jumps and calls only shrink; padding may grow */
 	size1 = c->b.pos;
+	for (size_t i = 0; i < c->cnt; i++)
+		if (c->align && (c->info[i] & JI_LOOP_HEAD))
+			size1 += LOOP_ALIGN;
 	jp->image = bk_jit_mem_alloc(size1, (const void *)(uintptr_t)bk_vm_helper, &jp->map_size);
 	if (!jp->image) {
 		err = -ENOMEM;
@@ -343,6 +348,8 @@ static int passes(struct jit_cg *c, struct bk_jit_prog *jp)
 		}
 		if (n == ALIGNED_PASSES && c->align)
 			c->align = false; /* padding kept the layout moving */
+		if (n == MAX_PASSES - 4)
+			c->near_only = true; /* settles in the next pass */
 		if (n >= MAX_PASSES) {
 			err = -BK_E_JIT;
 			break;

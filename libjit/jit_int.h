@@ -175,6 +175,8 @@ struct jit_cg {
 	uint64_t reach;	      /* calls within this distance of base fit rel32 */
 	uint32_t *addr;	      /* label addresses in this pass */
 	const uint32_t *prev; /* ... in the previous pass; NULL: first pass */
+	int64_t drift;	      /* previous pass's address - this pass's, at the last label */
+	bool near_only;	      /* rel32 jumps only (layouts that would not settle) */
 	uint32_t nlabels;
 	uint8_t *info;	/* JI_* per slot */
 	uint32_t *blen; /* per leader: instructions in its block */
