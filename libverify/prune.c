@@ -69,7 +69,8 @@ static bool regs_exact(const struct vreg *o, const struct vreg *c, struct idmap 
 	       check_ids(o->id, c->id, m) && check_ids(o->ref_obj_id, c->ref_obj_id, m);
 }
 
-static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m, bool exact)
+static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m, bool exact,
+		    bool precise)
 {
 	if (o->type == VT_NOT_INIT)
 		return !exact || c->type == VT_NOT_INIT;
@@ -85,6 +86,8 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
 		return false;
 	switch (o->type) {
 	case VT_SCALAR:
+		if (!precise)
+			return true;
 		if ((o->id & V_ADD_CONST) != (c->id & V_ADD_CONST) || o->off != c->off)
 			return false;
 		return range_within(o, c) && tnum_in(o->var_off, c->var_off) &&
@@ -147,7 +150,7 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 		struct vreg fo, fc;
 
 		if (!exact && slot_scalar(os, &fo) && slot_scalar(cs, &fc)) {
-			if (!regsafe(&fo, &fc, m, false))
+			if (!regsafe(&fo, &fc, m, false, true))
 				return false;
 			i += 7 - b;
 			continue;
@@ -156,7 +159,7 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 			return false;
 		if (b != 7)
 			continue;
-		if (ot == STK_SPILL && !regsafe(&os->spilled, &cs->spilled, m, exact))
+		if (ot == STK_SPILL && !regsafe(&os->spilled, &cs->spilled, m, exact, true))
 			return false;
 	}
 	return true;
@@ -174,16 +177,19 @@ static bool states_equal(struct venv *env, const struct vstate *o, const struct 
 			return false;
 	for (int f = o->curframe; f >= 0; f--) {
 		const struct vframe *of = o->frames[f], *cf = c->frames[f];
-		uint16_t live;
+		uint16_t live, demand;
 
-		if (f == o->curframe)
+		if (f == o->curframe) {
 			live = env->aux[insn].live;
-		else
+			demand = env->aux[insn].demand;
+		} else {
 			live = env->aux[o->frames[f + 1]->callsite + 1].live & 0x3c0;
+			demand = env->aux[o->frames[f + 1]->callsite + 1].demand;
+		}
 		for (int r = 0; r < 10; r++) {
 			if (!(live & (1u << r)))
 				continue;
-			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact, demand & (1u << r)))
 				return false;
 		}
 		uint64_t slive = ~0ULL;

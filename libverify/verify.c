@@ -261,6 +261,8 @@ static int run(struct venv *env)
 	if ((err = verify_decode(env)) || (err = check_structure(env)))
 		return err;
 	compute_liveness(env);
+	if ((err = compute_precision(env)))
+		return err;
 	if ((err = do_check(env, 0)))
 		return err;
 	for (bool again = true; again;) {

@@ -189,6 +189,7 @@ struct vaux {
 	uint8_t flags;
 	uint8_t ptr_type; /* first pointer type a load/store used (+1), 0: none */
 	uint16_t live;	  /* registers live before the insn (bit n: rn) */
+	uint16_t demand;  /* scalars whose exact value may matter (precise.c) */
 	int32_t subprog;  /* subprogram the insn belongs to */
 	int32_t map;	  /* ld_imm64 of a map: map index, -1: none */
 	uint32_t map_off; /* ld_imm64 of a map value: offset */
@@ -415,6 +416,9 @@ int check_structure(struct venv *env);
 int check_max_stack_depth(struct venv *env);
 void compute_liveness(struct venv *env);
 void compute_stack_liveness(struct venv *env);
+
+/* ---- precise.c ---- */
+int compute_precision(struct venv *env);
 
 /* Records an access to [min_off, max_off) of the frame ptr points into, by
  * the current instruction, for stack liveness. */

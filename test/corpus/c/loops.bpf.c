@@ -87,3 +87,44 @@ SEC("xdp") int branchy(struct xdp_md *ctx)
 		r += 128;
 	return r & 3;
 }
+
+/* A counter that only reaches a map: the kernel does not track its exact
+ * value, so the states of the loop body join; without that the paths
+ * double with every byte. */
+SEC("xdp") int count_matches(struct xdp_md *ctx)
+{
+	unsigned char *p = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u32 cnt = 0, k = 0;
+	struct val64 *v = bpf_map_lookup_elem(&arr, &k);
+
+	if (!v)
+		return 0;
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < 60; i++) {
+		if ((void *)(p + i + 1) > (void *)end)
+			break;
+		if (p[i] == 0x42)
+			cnt++;
+	}
+	v->b[0] = cnt;
+	return XDP_PASS;
+}
+
+/* The same counter used as an index: now it must be exact. */
+SEC("xdp") int count_as_index(struct xdp_md *ctx)
+{
+	unsigned char *p = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	__u32 cnt = 0, k = 0;
+	struct val64 *v = bpf_map_lookup_elem(&arr, &k);
+
+	if (!v)
+		return 0;
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < 12; i++) {
+		if ((void *)(p + i + 1) > (void *)end)
+			break;
+		if (p[i] == 0x42)
+			cnt++;
+	}
+	return v->b[cnt];
+}
