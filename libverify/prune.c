@@ -252,7 +252,11 @@ int is_state_visited(struct venv *env, int insn)
 		}
 		/* a checkpoint that keeps missing is unlikely to help: evict it
 		 * (kept alive for its children's parent chain) */
-		if (++sl->miss > sl->hit * 3 + 3) {
+		/* misses count only when a new checkpoint will be added, so
+		 * loop iterations do not evict what they should prune with */
+		if (add)
+			sl->miss++;
+		if (sl->miss > sl->hit * 3 + 3) {
 			*pp = sl->next;
 			sl->next = env->evicted;
 			env->evicted = sl;
