@@ -324,11 +324,13 @@ static int passes(struct jit_cg *c, struct bk_jit_prog *jp)
 	for (size_t i = 0; i < c->cnt; i++)
 		if (c->align && (c->info[i] & JI_LOOP_HEAD))
 			size1 += LOOP_ALIGN;
-	jp->image = bk_jit_mem_alloc(size1, (const void *)(uintptr_t)bk_vm_helper, &jp->map_size);
-	if (!jp->image) {
+	jp->map = bk_jit_mem_alloc(size1 + BK_JIT_SPREAD, (const void *)(uintptr_t)bk_vm_helper,
+				   &jp->map_size);
+	if (!jp->map) {
 		err = -ENOMEM;
 		goto out;
 	}
+	jp->image = jp->map + bk_jit_mem_spread(jp->map);
 	c->base = (uintptr_t)jp->image;
 	c->reach = (uint64_t)INT32_MAX - size1 - 4096;
 	c->b.buf = jp->image;
@@ -460,7 +462,7 @@ int bk_jit_prog__new(struct bk_vm_prog *prog, const struct bk_jit_opts *opts,
 	if (!err)
 		err = fill_prog(jp, &c);
 	if (!err)
-		err = bk_jit_mem_seal(jp->image, jp->map_size);
+		err = bk_jit_mem_seal(jp->map, jp->map_size);
 	if (err) {
 		long at = c.b.err && c.cur < c.cnt ? (long)c.cur : -1;
 
@@ -483,8 +485,8 @@ void bk_jit_prog__free(struct bk_jit_prog *jp)
 	if (!jp)
 		return;
 	detach(jp);
-	if (jp->image)
-		bk_jit_mem_free(jp->image, jp->map_size);
+	if (jp->map)
+		bk_jit_mem_free(jp->map, jp->map_size);
 	free(jp->off);
 	free(jp->funcs);
 	free(jp);

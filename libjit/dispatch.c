@@ -31,7 +31,7 @@ enum {
 };
 
 struct disp_image {
-	uint8_t *mem;
+	uint8_t *map, *mem;
 	size_t map_size, len;
 	struct disp_image *next;
 };
@@ -92,7 +92,7 @@ static void emit(struct bk_jit_disp *d, struct x86_buf *b, uint64_t base)
 		uint64_t a = entry_of(d->progs[i]);
 		uint64_t dist = a > base ? a - base : base - a;
 
-		if (dist < (uint64_t)INT32_MAX - (1u << 20))
+		if (!base || dist < (uint64_t)INT32_MAX - (1u << 20)) /* !base: measuring */
 			e[n++] = a;
 	}
 	/* enter stub */
@@ -155,17 +155,19 @@ static int regenerate(struct bk_jit_disp *d)
 	if (!im)
 		return -ENOMEM;
 	emit(d, &b, 0); /* measure: every jump is rel32, sizes do not change */
-	im->mem = bk_jit_mem_alloc(b.pos, (const void *)(uintptr_t)bk_vm_helper, &im->map_size);
-	if (!im->mem) {
+	im->map = bk_jit_mem_alloc(b.pos + BK_JIT_SPREAD, (const void *)(uintptr_t)bk_vm_helper,
+				   &im->map_size);
+	if (!im->map) {
 		free(im);
 		return -ENOMEM;
 	}
-	b = (struct x86_buf){.buf = im->mem, .cap = im->map_size};
+	im->mem = im->map + bk_jit_mem_spread(im->map);
+	b = (struct x86_buf){.buf = im->mem, .cap = b.pos};
 	emit(d, &b, (uintptr_t)im->mem);
 	im->len = b.pos;
-	err = b.err ? b.err : bk_jit_mem_seal(im->mem, im->map_size);
+	err = b.err ? b.err : bk_jit_mem_seal(im->map, im->map_size);
 	if (err) {
-		bk_jit_mem_free(im->mem, im->map_size);
+		bk_jit_mem_free(im->map, im->map_size);
 		free(im);
 		return err;
 	}
@@ -204,7 +206,7 @@ void bk_jit_disp__free(struct bk_jit_disp *d)
 		struct disp_image *im = d->all;
 
 		d->all = im->next;
-		bk_jit_mem_free(im->mem, im->map_size);
+		bk_jit_mem_free(im->map, im->map_size);
 		free(im);
 	}
 	free(d);

@@ -74,7 +74,8 @@ struct bk_jit_prog {
 	uint8_t mode;
 	struct bk_vm_prog *vprog;
 	struct bk_jit_prog *sibling; /* native code of the same program in another mode */
-	uint8_t *image;		     /* mapping: read + exec after compiling */
+	uint8_t *map;		     /* the mapping: read + exec after compiling */
+	uint8_t *image;		     /* the code in it (at a varying offset, see mem.c) */
 	size_t map_size, len;
 	uint32_t enter_off, enter_n_off, abort_off, prologue_off, tail_off, body_off, stubs_off;
 	uint32_t *off; /* cnt + 1 */
@@ -94,6 +95,12 @@ static inline uint64_t bk_jit_addr(const struct bk_jit_prog *jp, uint32_t off)
 /* size bytes (page-rounded into *map_size), read + write, within rel32
  * reach of near when possible; NULL on failure. */
 void *bk_jit_mem_alloc(size_t size, const void *near, size_t *map_size);
+/* Where code starts in a mapping from bk_jit_mem_alloc(size + BK_JIT_SPREAD):
+ * an offset below BK_JIT_SPREAD derived from the mapping's address. */
+enum {
+	BK_JIT_SPREAD = 4096
+};
+size_t bk_jit_mem_spread(const void *map);
 /* Read + exec from now on; 0 or -errno. */
 int bk_jit_mem_seal(void *p, size_t map_size);
 void bk_jit_mem_free(void *p, size_t map_size);

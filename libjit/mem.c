@@ -5,6 +5,12 @@
  * executable at once.  Mappings are placed within rel32 reach of the
  * library's code when a free spot is found there, so native code calls
  * helpers with a direct call rather than through a register.
+ *
+ * Mappings found that way are 16 MiB apart, so all images would start at
+ * the same low address bits, and their branches would compete for the
+ * same entries of the CPU's branch predictors; code therefore starts at an
+ * offset (a multiple of 64 bytes in the first page) that the mapping's
+ * address picks.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -54,6 +60,14 @@ void *bk_jit_mem_alloc(size_t size, const void *near, size_t *map_size)
 	}
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	return p == MAP_FAILED ? NULL : p;
+}
+
+size_t bk_jit_mem_spread(const void *map)
+{
+	uint64_t a = (uintptr_t)map >> 12;
+
+	a *= 0x9e3779b97f4a7c15ull;
+	return (size_t)(a >> 58) * 64; /* 0 .. 4032 */
 }
 
 int bk_jit_mem_seal(void *p, size_t map_size)

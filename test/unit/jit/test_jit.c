@@ -561,3 +561,35 @@ TEST(jit_exec_n_repeats_afresh)
 	CHECK_EQ(bk_jit_prog__exec_n(t.v.run, t.jp, 100, &r0, NULL), -BK_E_VM_BUDGET);
 	jt_fini(&t);
 }
+
+TEST(jit_large_program_settles)
+{
+	/* 3000 blocks of a short forward branch: every jump becomes rel8 */
+	enum {
+		BLOCKS = 3000
+	};
+	static struct bk_insn p[4 * BLOCKS + 2];
+	struct bk_jit_stats st;
+	struct jt t;
+	uint64_t r0, x;
+	size_t n = 0;
+
+	for (int i = 0; i < BLOCKS; i++) {
+		p[n++] = BK_ALU64_IMM(ADD, 0, 3);
+		p[n++] = BK_JMP_IMM(JGT, 0, 1000000000, 1);
+		p[n++] = BK_ALU64_IMM(SUB, 0, 1);
+		p[n++] = BK_ALU64_IMM(XOR, 1, i);
+	}
+	p[n++] = BK_ALU64_REG(ADD, 0, 1);
+	p[n++] = BK_EXIT();
+	REQUIRE_EQ(jt_setup(&t, p, n, BK_VM_TRUSTED, NULL), 0);
+	bk_jit_prog__stats(t.jp, &st);
+	CHECK(st.passes <= 4);
+	CHECK(code_size(t.jp) < 16 * n);
+	CHECK_EQ(jt_run(&t, NULL, 0, &r0), 0);
+	x = 0;
+	for (int i = 0; i < BLOCKS; i++)
+		x ^= (uint64_t)i;
+	CHECK_EQ(r0, 2 * BLOCKS + x);
+	jt_fini(&t);
+}
