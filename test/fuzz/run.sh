@@ -7,7 +7,7 @@
 # A crash, leak or timeout fails the run; the input is left in the work dir.
 # Usage: test/fuzz/run.sh FUZZ_BUILD smoke|long
 set -uo pipefail
-build=${1:?usage: run.sh FUZZ_BUILD smoke|long}
+build=$(cd "${1:?usage: run.sh FUZZ_BUILD smoke|long}" && pwd)
 mode=${2:-smoke}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${FUZZ_SECONDS:-60}

@@ -70,7 +70,7 @@ static int open_buf(const void *buf, size_t len)
 TEST(elf_truncations_are_refused)
 {
 	size_t len;
-	char *buf = test_read_file(ELF_SEEDS "maps_calls.o", &len);
+	char *buf = test_read_file(ELF_SEEDS "maps_calls.elf", &len);
 
 	REQUIRE(buf != NULL);
 	CHECK_EQ(open_buf(buf, len), 0);
@@ -88,7 +88,7 @@ TEST(elf_truncations_are_refused)
 /* Flipping any byte gives an object or an ELF/BTF/link error. */
 TEST(elf_byte_flips_never_fail_otherwise)
 {
-	const char *seeds[] = {ELF_SEEDS "maps_calls.o", ELF_SEEDS "legacy.o"};
+	const char *seeds[] = {ELF_SEEDS "maps_calls.elf", ELF_SEEDS "legacy.elf"};
 
 	for (size_t s = 0; s < ARRAY_LEN(seeds); s++) {
 		size_t len;

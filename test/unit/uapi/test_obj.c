@@ -56,7 +56,7 @@ static const struct bk_reloc *reloc_of(const struct bk_prog *p, uint8_t kind, co
 
 TEST(obj_seed_maps)
 {
-	struct bk_obj *obj = open_seed("maps_calls.o");
+	struct bk_obj *obj = open_seed("maps_calls.elf");
 	const struct bk_map_def *m;
 	int i;
 
@@ -121,7 +121,7 @@ TEST(obj_seed_maps)
 TEST(obj_seed_maps_match_libbpf)
 {
 	size_t len;
-	void *buf = test_read_file(ELF_SEEDS "maps_calls.o", &len);
+	void *buf = test_read_file(ELF_SEEDS "maps_calls.elf", &len);
 	LIBBPF_OPTS(bpf_object_open_opts, o, .object_name = "maps_calls");
 	struct bpf_object *lo;
 	struct bpf_map *lm;
@@ -131,7 +131,7 @@ TEST(obj_seed_maps_match_libbpf)
 	REQUIRE(buf != NULL);
 	REQUIRE(bk_obj__open_mem(buf, len,
 				 &(struct bk_obj_opts){.sz = sizeof(struct bk_obj_opts),
-						       .name = "maps_calls.o"},
+						       .name = "maps_calls.elf"},
 				 &obj, NULL) == 0);
 	lo = bpf_object__open_mem(buf, len, &o);
 	REQUIRE(lo != NULL);
@@ -158,7 +158,7 @@ TEST(obj_seed_maps_match_libbpf)
 
 TEST(obj_seed_sections_and_relocs)
 {
-	struct bk_obj *obj = open_seed("maps_calls.o");
+	struct bk_obj *obj = open_seed("maps_calls.elf");
 	const struct bk_sec *xdp = NULL;
 
 	REQUIRE(obj != NULL);
@@ -208,7 +208,7 @@ TEST(obj_seed_sections_and_relocs)
 /* prog1 = prog1 + cb + sub (in first-use order), calls fixed up. */
 TEST(obj_seed_linking)
 {
-	struct bk_obj *obj = open_seed("maps_calls.o");
+	struct bk_obj *obj = open_seed("maps_calls.elf");
 	struct bk_prog *p;
 	const struct bk_insn *in;
 	const struct bk_reloc *r;
@@ -282,7 +282,7 @@ TEST(obj_seed_linking)
 
 TEST(obj_seed_line_info)
 {
-	struct bk_obj *obj = open_seed("maps_calls.o");
+	struct bk_obj *obj = open_seed("maps_calls.elf");
 	const struct bk_line *l;
 	const struct bk_func *f;
 	struct bk_prog *p;
@@ -316,7 +316,7 @@ TEST(obj_seed_line_info)
 
 TEST(obj_seed_legacy_maps)
 {
-	struct bk_obj *obj = open_seed("legacy.o");
+	struct bk_obj *obj = open_seed("legacy.elf");
 	const struct bk_map_def *m;
 	struct bk_prog *p;
 

@@ -3,7 +3,7 @@
  * legacy.c - seed for fuzz_elf and the unit tests: legacy struct
  * bpf_map_def maps in "maps", a "version" section, a socket filter without
  * BTF-defined maps.
- * Rebuild: clang-19 -target bpf -mcpu=v4 -O2 -g -c legacy.c -o legacy.o \
+ * Rebuild: clang-19 -target bpf -mcpu=v4 -O2 -g -c legacy.c -o legacy.elf \
  *          -I/usr/include/x86_64-linux-gnu
  */
 #include <linux/bpf.h>

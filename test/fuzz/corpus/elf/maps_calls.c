@@ -4,7 +4,7 @@
  * (array, map-in-map), global data (.data, .rodata, .bss), a .kconfig
  * extern, number-iterator kfuncs, static and global subprograms, a bpf_loop
  * callback and two programs in one section.
- * Rebuild: clang-19 -target bpf -mcpu=v4 -O2 -g -c maps_calls.c -o maps_calls.o \
+ * Rebuild: clang-19 -target bpf -mcpu=v4 -O2 -g -c maps_calls.c -o maps_calls.elf \
  *          -I/usr/include/x86_64-linux-gnu
  */
 #include <linux/bpf.h>

@@ -2,9 +2,9 @@
 /*
  * recursive.c - a subprogram that calls itself: valid ELF, refused by the
  * linker (BK_E_LINK) as the kernel refuses recursion.  Its object is kept
- * in test/malformed/elf/recursive.o.
+ * in test/malformed/elf/recursive.elf.
  * Rebuild: clang-19 -target bpf -mcpu=v4 -O2 -g -c recursive.c \
- *          -o ../../../malformed/elf/recursive.o -I/usr/include/x86_64-linux-gnu
+ *          -o ../../../malformed/elf/recursive.elf -I/usr/include/x86_64-linux-gnu
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
