@@ -280,7 +280,7 @@ static int walk_cfg(struct venv *env)
 		if (oi->fmt == BK_FMT_EXIT)
 			continue;
 		/* prune points where the kernel puts them: conditional jumps,
-		 * targets of unconditional ones, after calls, BPF-to-BPF calls */
+		 * jump targets, after calls, BPF-to-BPF calls */
 		if (tg != NO_JMP) {
 			VISIT(tg);
 			env->aux[tg].flags |= AUX_JMP_DST;
@@ -289,6 +289,7 @@ static int walk_cfg(struct venv *env)
 				continue;
 			}
 			env->aux[t].flags |= AUX_PRUNE;
+			env->aux[tg].flags |= AUX_PRUNE;
 			VISIT(t + 1);
 			continue;
 		}
