@@ -40,8 +40,10 @@ static void assign_scalar_id(struct venv *env, struct vreg *src)
 		src->id = 0;
 		src->off = 0;
 	}
-	if (!src->id && !tnum_is_const(src->var_off))
+	if (!src->id && !tnum_is_const(src->var_off)) {
 		src->id = new_id(env);
+		src->off = 0;
+	}
 }
 
 static int check_mov(struct venv *env, const struct bk_dinsn *d, bool alu32, bool is_x)
@@ -405,7 +407,30 @@ static int adjust_reg(struct venv *env, const struct bk_dinsn *d, int opk, bool 
 	return 0;
 }
 
+/* Invariant: a scalar's off is its delta to a linked register, so it is
+ * zero unless its id carries V_ADD_CONST. */
+static int normalize(struct venv *env, const struct bk_dinsn *d, int err)
+{
+	struct vreg *r = &cur_regs(env)[d->dst];
+
+	if (!err && r->type == VT_SCALAR && !(r->id & V_ADD_CONST))
+		r->off = 0;
+	if (!err && d->src < V_MAX_REGS) {
+		r = &cur_regs(env)[d->src];
+		if (r->type == VT_SCALAR && !(r->id & V_ADD_CONST))
+			r->off = 0;
+	}
+	return err;
+}
+
+static int check_alu_op(struct venv *env, const struct bk_dinsn *d);
+
 int check_alu(struct venv *env, const struct bk_dinsn *d)
+{
+	return normalize(env, d, check_alu_op(env, d));
+}
+
+static int check_alu_op(struct venv *env, const struct bk_dinsn *d)
 {
 	bool alu32, is_x;
 	int opk = op_alu_kind(d->op, &alu32, &is_x), err;
