@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,7 @@ static void *serve(void *arg)
 int bk_vm_pub__serve(struct bk_vm_pub *p)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	sigset_t all, old;
 	int err;
 
 	if (p->serving)
@@ -211,7 +213,11 @@ int bk_vm_pub__serve(struct bk_vm_pub *p)
 		err = -errno;
 		goto fail;
 	}
+	/* the thread takes no signals: they belong to the application */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = -pthread_create(&p->thread, NULL, serve, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err)
 		goto fail;
 	p->serving = true;

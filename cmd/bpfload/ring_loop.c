@@ -134,6 +134,15 @@ static void fault(struct rl *r, const struct bk_diag *d)
 	rl_fail_diag(r, TOOL_EXIT_REJECT, d, fp >= 0 && fp < r->nprogs ? r->progs[fp].bp : NULL);
 }
 
+static void stopped(struct rl *r)
+{
+	r->interrupted = true;
+	rl_fail(r, TOOL_EXIT_REJECT, EINTR,
+		"stopped by %s: I/O in flight cancelled, maps kept as the last completed run "
+		"left them",
+		stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
 static void results(struct rl *r)
 {
 	for (int i = 0; i < r->nprogs; i++) {
@@ -162,16 +171,12 @@ int rl_loop(struct rl *r)
 		bk_diag__init(&d);
 		err = bk_ring__run(r->ex, 1, &d);
 		drain(r);
-		if (err == -EINTR) {
-			if (!stop_requested())
-				continue;
-			r->interrupted = true;
-			rl_fail(r, TOOL_EXIT_REJECT, EINTR,
-				"stopped by %s: I/O in flight cancelled, maps kept as the last "
-				"completed run left them",
-				stop_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+		if (stop_requested()) {
+			stopped(r);
 			break;
 		}
+		if (err == -EINTR)
+			continue;
 		if (err < 0) {
 			if (err <= -1000)
 				fault(r, &d);

@@ -421,11 +421,13 @@ int mc_open(const char *spec, struct mc_map **out, struct bk_diag *d)
 	} else if (!strncmp(spec, "name:", 5)) {
 		err = spec[5] ? open_name(m, spec + 5, d)
 			      : bk_diag__set(d, EINVAL, -1, "%s: empty name", spec);
+	} else if (!strncmp(spec, "ring:", 5)) {
+		err = mc_shm_open(m, spec + 5, d); /* shm.c */
 	} else if (strchr(spec, '/') || !access(spec, F_OK)) {
 		err = open_path(m, spec, d);
 	} else {
 		err = bk_diag__set(d, EINVAL, -1,
-				   "'%s': MAP is id:N, name:NAME or the path of a pinned map",
+				   "'%s': MAP is id:N, name:NAME, ring:NAME or the path of a pinned map",
 				   spec);
 	}
 	if (err) {

@@ -61,6 +61,7 @@ struct mc_map {
 	uint32_t vbytes;   /* bytes of one lookup: value_size, or vstride * ncpus */
 	struct btf *btf;   /* NULL when the map has none (or it cannot be read) */
 	int fd;		   /* kernel backend */
+	void *priv;	   /* other backends (shm.c: the published map) */
 };
 
 /* Options of all commands (one struct; each command reads what it uses). */
@@ -102,6 +103,11 @@ bool mc_is_percpu(uint32_t type);
 /* A message for an errno from a map operation, with advice where the
  * usual cause is known (privileges, read-only maps, full maps). */
 const char *mc_errmsg(int err);
+
+/* ---- shm.c: maps a running ring executor publishes ---------------------- */
+
+/* Opens "NAME" or "PID:NAME" (the part after "ring:"). */
+int mc_shm_open(struct mc_map *m, const char *spec, struct bk_diag *d);
 
 /* ---- helpers shared by the commands (cmds.c) ---------------------------- */
 
