@@ -12,9 +12,10 @@
 #     programs and two generated straight-line ones.
 #  3. the dispatcher against a plain indirect call and a retpoline, and C
 #     indirect calls built without and with gcc's retpolines.
-# Times are CPU time; each figure is the best of 7 rounds that take turns
-# between libjit, the kernel and native code (the host is shared, and its
-# other load makes single runs noisy, alike for every engine).
+# Times are CPU time (the kernel's: its own test-run clock); each figure is
+# the best of 60 short rounds that take turns between libjit, the kernel and
+# native code in one process (the host is shared: its other load makes
+# single runs noisy, and taking turns spreads that alike over every engine).
 set -uo pipefail
 : "${BK_BUILD:?}" "${BK_SRC:?}"
 vm=$BK_SRC/test/bench/vm
@@ -57,37 +58,25 @@ div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (a != "" && a != "
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && a != "-" && b != "" && b != "-") printf "%.2f", a - b; else print "-" }'; }
 
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
-e_jit=$(bestof 7 "$out/bk-jitbench" jit "$out/empty.bin" 5000000 "$out/pkt.bin")
-e_ker=-
-[ $root -eq 1 ] && e_ker=$(bestof 7 "$out/bk-jitbench" kernel "$out/empty.bin" 5000000 "$out/pkt.bin")
+r=$("$out/bk-jitbench" loop "$out/empty.bin" 500000 "$out/pkt.bin")
+e_jit=$(echo "$r" | val jit_ns)
+e_ker=$(echo "$r" | val kernel_ns)
+e_ker=${e_ker:--}
 echo "per-run overhead (empty program, r0 = 2): libjit $e_jit ns, kernel BPF_PROG_TEST_RUN $e_ker ns"
 echo
 echo "1. ns per loop iteration (parse: per packet); ratios < 1 mean libjit is faster"
 printf '%-7s %5s | %8s %8s %8s %8s | %8s %8s | %9s %9s\n' program iters jit checked \
 	kernel native jit/kern jit/nat "jit/kern*" "jit/nat*"
 declare -A iters=([alu]=4096 [mem]=4128 [parse]=1 [helper]=1024)
-declare -A reps=([alu]=20000 [mem]=20000 [parse]=5000000 [helper]=20000)
-declare -A t_jit t_chk t_ker t_nat
-# rounds over the engines, so the host's changing load hits them alike;
-# each run is itself the best of 5 repeats; the best of all rounds counts
-for round in 1 2 3 4 5 6 7; do
-	for p in alu mem parse helper; do
-		n=${reps[$p]}
-		t_jit[$p]+=" $("$out/bk-jitbench" jit "$out/$p.bin" $n "$out/pkt.bin" | val ns_per_run)"
-		t_nat[$p]+=" $("$out/bk-native" $p $n "$out/pkt.bin" | val ns_per_run)"
-		[ $root -eq 1 ] && t_ker[$p]+=" $("$out/bk-jitbench" kernel "$out/$p.bin" $n "$out/pkt.bin" |
-			val ns_per_run)"
-		[ $round -le 2 ] && t_chk[$p]+=" $("$out/bk-jitbench" jit "$out/$p.bin" $n "$out/pkt.bin" \
-			checked | val ns_per_run)"
-	done
-done
-bestw() { tr ' ' '\n' | grep . | best; }
+declare -A reps=([alu]=1000 [mem]=2000 [parse]=500000 [helper]=3000)
 ok_kern=yes ok_nat=yes
 for p in alu mem parse helper; do
-	tj=$(echo "${t_jit[$p]}" | bestw)
-	tc=$(echo "${t_chk[$p]}" | bestw)
-	tn=$(echo "${t_nat[$p]}" | bestw)
-	tk=$(echo "${t_ker[$p]:--}" | bestw)
+	r=$("$out/bk-jitbench" loop "$out/$p.bin" ${reps[$p]} "$out/pkt.bin" $p)
+	tj=$(echo "$r" | val jit_ns)
+	tc=$(echo "$r" | val checked_ns)
+	tn=$(echo "$r" | val native_ns)
+	tk=$(echo "$r" | val kernel_ns)
+	tk=${tk:--}
 	it=${iters[$p]}
 	r_ker=$(div "$tj" "$tk")
 	r_nat=$(div "$tj" "$tn")
