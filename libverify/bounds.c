@@ -160,6 +160,15 @@ static void reg32_deduce(struct vreg *r)
 	if ((uint32_t)r->s32min <= (uint32_t)r->s32max) {
 		r->u32min = MAX(r->u32min, (uint32_t)r->s32min);
 		r->u32max = MIN(r->u32max, (uint32_t)r->s32max);
+	} else {
+		/* the s32 range wraps: it is [0, s32max] u [s32min, U32_MAX] */
+		if (r->u32max < (uint32_t)r->s32min) {
+			r->s32min = (int32_t)r->u32min;
+			r->u32max = MIN(r->u32max, (uint32_t)r->s32max);
+		} else if ((uint32_t)r->s32max < r->u32min) {
+			r->s32max = (int32_t)r->u32max;
+			r->u32min = MAX(r->u32min, (uint32_t)r->s32min);
+		}
 	}
 }
 

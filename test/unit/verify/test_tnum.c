@@ -198,3 +198,20 @@ TEST(single_common_value_becomes_constant)
 	CHECK(tnum_is_const(r.var_off));
 	CHECK_EQ(r.var_off.value, 6);
 }
+
+TEST(s32_range_crossing_sign_meets_u32)
+{
+	struct vreg r;
+
+	/* s32 in [-1, 59] and u32 at least 63: only 0xffffffff is left */
+	reg_mark_unknown(&r);
+	r.var_off = TNUM(0x3f, 0xffffffc0);
+	r.s32min = -1;
+	r.s32max = 59;
+	r.u32min = 63;
+	r.umin = 63;
+	r.umax = 0xffffffff;
+	reg_bounds_sync(&r);
+	CHECK_EQ(r.u32min, 0xffffffff);
+	CHECK_EQ(r.s32max, -1);
+}
