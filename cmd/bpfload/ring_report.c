@@ -156,7 +156,7 @@ static void report_text(struct rl *r)
 		done += r->progs[i].done;
 	}
 	if (r->ex) {
-		fprintf(stderr, "ring: %d of %d program%s completed in %.3f ms (%s)", done, started,
+		fprintf(stderr, "ring: %d of %d program%s ended in %.3f ms (%s)", done, started,
 			started == 1 ? "" : "s", (double)r->ns / 1e6,
 			r->o->interp ? "interpreter" : "jit");
 		for (int i = 0; i < r->nprogs; i++)
