@@ -91,7 +91,8 @@ static void btf_func_info(struct venv *env, struct vsubprog *sp, uint32_t btf_id
 			pt = btf__type_by_id(btf, pt->type);
 		const char *n = pt ? btf__name_by_offset(btf, pt->name_off) : NULL;
 
-		if (n && (!strcmp(n, "__sk_buff") || !strcmp(n, "xdp_md"))) {
+		if (n && (!strcmp(n, "__sk_buff") || !strcmp(n, "xdp_md") ||
+			  !strcmp(n, "io_uring_bpf_ctx"))) {
 			sp->arg_kind[i] = 1;
 			continue;
 		}

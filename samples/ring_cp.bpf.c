@@ -54,8 +54,8 @@ struct {
 	__type(value, struct cp_state);
 } cp_state SEC(".maps");
 
-static long queue_io(struct io_uring_bpf_ctx *ctx, struct cp_state *st, __u32 i, int op, __u64 off,
-		     __u32 len)
+static __attribute__((always_inline)) long
+queue_io(struct io_uring_bpf_ctx *ctx, struct cp_state *st, __u32 i, int op, __u64 off, __u32 len)
 {
 	__u64 buf = st->buf + (__u64)i * st->block + (off - st->slot[i & (MAX_QD - 1)].base);
 	struct iouring_sqe sqe;
@@ -72,25 +72,33 @@ static long queue_io(struct io_uring_bpf_ctx *ctx, struct cp_state *st, __u32 i,
 	return 0;
 }
 
-/* Starts the next block in slot i. */
-static void next_block(struct io_uring_bpf_ctx *ctx, struct cp_state *st, __u32 i)
-{
-	struct slot *s = &st->slot[i & (MAX_QD - 1)];
+/* Global functions (not static, like this one) are verified once, on
+ * their own, with their arguments typed by their prototypes (a pointer may
+ * be NULL): that keeps the verifier's work on the loops small. */
 
+/* Starts the next block in slot i. */
+__attribute__((noinline)) int cp_next(struct io_uring_bpf_ctx *ctx, struct cp_state *st, __u32 i)
+{
+	struct slot *s;
+
+	if (!st)
+		return 0;
+	s = &st->slot[i & (MAX_QD - 1)];
 	s->base = st->next;
 	s->got = 0;
 	st->next += st->block;
-	if (queue_io(ctx, st, i, OP_READ, s->base, st->block) && !st->error)
+	if (queue_io(ctx, st, i & (MAX_QD - 1), OP_READ, s->base, st->block) && !st->error)
 		st->error = -16;
+	return 0;
 }
 
-static int start(struct io_uring_bpf_ctx *ctx, struct cp_state *st)
+__attribute__((noinline)) int cp_start(struct io_uring_bpf_ctx *ctx, struct cp_state *st)
 {
 	struct iouring_env *env = iouring_getenv();
 	__u32 k = 0;
 	__u64 *bs = bpf_map_lookup_elem(&cp_cfg, &k);
 
-	if (!env)
+	if (!env || !st)
 		return -22;
 	st->block = bs && *bs ? (__u32)*bs : 65536;
 	st->qd = env->qd ? env->qd : 8;
@@ -103,32 +111,38 @@ static int start(struct io_uring_bpf_ctx *ctx, struct cp_state *st)
 	for (__u32 i = 0; i < MAX_QD; i++) {
 		if (i >= st->qd)
 			break;
-		next_block(ctx, st, i);
+		cp_next(ctx, st, i);
 	}
 	return 0;
 }
 
 /* One completion of slot i. */
-static void complete(struct io_uring_bpf_ctx *ctx, struct cp_state *st, struct iouring_cqe *c)
+__attribute__((noinline)) int cp_complete(struct io_uring_bpf_ctx *ctx, struct cp_state *st,
+					  struct iouring_cqe *c)
 {
-	__u32 i = c->user_data & (MAX_QD - 1);
-	struct slot *s = &st->slot[i];
-	__u64 at = s->base + s->got;
+	__u32 i;
+	struct slot *s;
+	__u64 at;
 
+	if (!st || !c)
+		return 0;
+	i = c->user_data & (MAX_QD - 1);
+	s = &st->slot[i];
+	at = s->base + s->got;
 	st->inflight--;
 	if (c->res < 0) {
 		if (!st->error)
 			st->error = c->res;
-		return;
+		return 0;
 	}
 	if (st->error)
-		return;
+		return 0;
 	if ((c->user_data >> 8) == OP_READ) {
 		if (c->res == 0)
-			return; /* end of file: the slot retires */
+			return 0; /* end of file: the slot retires */
 		s->len = c->res;
 		queue_io(ctx, st, i, OP_WRITE, at, s->len);
-		return;
+		return 0;
 	}
 	s->got += c->res;
 	st->bytes += c->res;
@@ -138,8 +152,9 @@ static void complete(struct io_uring_bpf_ctx *ctx, struct cp_state *st, struct i
 	} else if (s->got < st->block) { /* after a short read: the rest of the block */
 		queue_io(ctx, st, i, OP_READ, at + c->res, st->block - s->got);
 	} else {
-		next_block(ctx, st, i);
+		cp_next(ctx, st, i);
 	}
+	return 0;
 }
 
 SEC("iouring")
@@ -153,12 +168,12 @@ int cp(struct io_uring_bpf_ctx *ctx)
 	st = bpf_map_lookup_elem(&cp_state, &k);
 	if (!st)
 		return -22;
-	if (!st->started && (err = start(ctx, st)))
+	if (!st->started && (err = cp_start(ctx, st)))
 		return err;
-	for (int n = 0; n < 2 * MAX_QD; n++) {
+	for (int n = 0; n < MAX_QD; n++) {
 		if (iouring_reap(ctx, 1, &c))
 			break;
-		complete(ctx, st, &c);
+		cp_complete(ctx, st, &c);
 	}
 	if (st->inflight) {
 		ctx->wait_nr = st->inflight;
