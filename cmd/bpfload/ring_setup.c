@@ -6,7 +6,8 @@
  * and are published for mapctl, the --ring files (fixed files 0, 1, ...),
  * the io_uring, the memory window and the --arg strings registered with
  * the executor, iouring_env and --set values in the maps, and the engine
- * (libjit's native code through its dispatcher, or the interpreter).
+ * (libjit's native code, called through libjit's dispatcher, or the
+ * interpreter).
  *
  * Programs run in checked mode in both engines, because that is where the
  * instruction budget is counted.
@@ -344,7 +345,7 @@ static int exec_jit(void *ctx, struct bk_vm_run *run, struct bk_vm_prog *prog, u
 
 	for (int i = 0; i < r->nprogs; i++)
 		if (r->progs[i].vp == prog)
-			return bk_jit_prog__exec(run, r->progs[i].jp, r0, diag);
+			return bk_jit_disp__exec(r->jit_disp, run, r->progs[i].jp, r0, diag);
 	return bk_diag__set(diag, EINVAL, -1, "no native code for program %s",
 			    bk_vm_prog__name(prog));
 }
@@ -352,8 +353,13 @@ static int exec_jit(void *ctx, struct bk_vm_run *run, struct bk_vm_prog *prog, u
 static int setup_jit(struct rl *r)
 {
 	struct bk_jit_opts jo = {.sz = sizeof(jo), .mode = BK_VM_CHECKED};
+	struct bk_jit_disp *disp;
 	struct bk_diag d;
+	int err = bk_jit_disp__new(BK_JIT_DISP_SEARCH, &disp);
 
+	if (err)
+		return rl_fail(r, TOOL_EXIT_USAGE, -err, "JIT dispatcher: %s", strerror(-err));
+	r->jit_disp = disp;
 	for (int i = 0; i < r->nprogs; i++) {
 		struct bk_jit_prog *jp;
 
@@ -361,6 +367,10 @@ static int setup_jit(struct rl *r)
 		if (bk_jit_prog__new(r->progs[i].vp, &jo, &jp, &d))
 			return rl_fail_diag(r, TOOL_EXIT_REJECT, &d, r->progs[i].bp);
 		r->progs[i].jp = jp;
+		err = bk_jit_disp__add(disp, jp);
+		if (err)
+			return rl_fail(r, TOOL_EXIT_USAGE, -err, "JIT dispatcher: %s",
+				       strerror(-err));
 	}
 	return 0;
 }
@@ -424,6 +434,7 @@ int rl_setup(struct rl *r)
 void rl_teardown(struct rl *r)
 {
 	bk_ring__free(r->ex);
+	bk_jit_disp__free(r->jit_disp); /* before its programs */
 	if (r->ring_ok)
 		io_uring_queue_exit(&r->ring);
 	for (int i = 0; i < r->nprogs; i++)
