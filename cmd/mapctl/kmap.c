@@ -426,9 +426,10 @@ int mc_open(const char *spec, struct mc_map **out, struct bk_diag *d)
 	} else if (strchr(spec, '/') || !access(spec, F_OK)) {
 		err = open_path(m, spec, d);
 	} else {
-		err = bk_diag__set(d, EINVAL, -1,
-				   "'%s': MAP is id:N, name:NAME, ring:NAME or the path of a pinned map",
-				   spec);
+		err = bk_diag__set(
+			d, EINVAL, -1,
+			"'%s': MAP is id:N, name:NAME, ring:NAME or the path of a pinned map",
+			spec);
 	}
 	if (err) {
 		mc_close(m);
