@@ -164,6 +164,8 @@ fuzz-bins: $(FUZZ_BINS)
 fuzz: deps
 	$(MAKE) O=$(O)/fuzz CC=$(CLANG) FUZZ=1 fuzz-bins
 	FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh $(O)/fuzz long
+	$(MAKE) all
+	FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/difffuzz.sh $(abspath $(O))
 
 fuzz-smoke:
 	$(MAKE) O=$(O)/fuzz CC=$(CLANG) FUZZ=1 fuzz-bins
