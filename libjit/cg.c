@@ -146,8 +146,10 @@ void bk_jit_mem_operand(struct jit_cg *c, int base, int32_t disp, unsigned size,
 	bk_x86_lea(b, true, BK_JIT_TMP, RBP, -BK_VM_STACK_SIZE);
 	bk_x86_alu_rr(b, true, XA_CMP, BK_JIT_AUX, BK_JIT_TMP);
 	bk_jit_jump(c, CC_B, stub);
-	bk_x86_lea(b, true, BK_JIT_TMP, BK_JIT_AUX, (int32_t)size);
-	bk_x86_cmp_rm(b, true, BK_JIT_TMP, BK_JIT_RUN, SH_OFF(stack_top));
+	/* addr <= stack_top - size (addr + size could wrap past 2^64) */
+	bk_x86_load(b, 8, false, BK_JIT_TMP, BK_JIT_RUN, SH_OFF(stack_top));
+	bk_x86_lea(b, true, BK_JIT_TMP, BK_JIT_TMP, -(int32_t)size);
+	bk_x86_alu_rr(b, true, XA_CMP, BK_JIT_AUX, BK_JIT_TMP);
 	bk_jit_jump(c, CC_A, stub);
 	if ((mi & MI_ATOMIC) && size > 1) {
 		bk_x86_alu_ri(b, false, XA_TEST, BK_JIT_AUX, (int32_t)size - 1);

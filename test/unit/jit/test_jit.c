@@ -593,3 +593,27 @@ TEST(jit_large_program_settles)
 	CHECK_EQ(r0, 2 * BLOCKS + x);
 	jt_fini(&t);
 }
+
+TEST(jit_checked_addresses_near_the_top_fault)
+{
+	/* addresses that wrap past 2^64 must not pass the frame's fast path */
+	struct bk_insn ld[] = {BK_MOV64_IMM(6, 0), BK_LDX_MEM(DW, 0, 6, -8), BK_EXIT()};
+	struct bk_insn st[] = {BK_MOV64_IMM(6, -4), BK_ST_MEM(W, 6, 0, 1), BK_EXIT()};
+	struct bk_insn at[] = {BK_MOV64_IMM(6, 0), BK_MOV64_IMM(0, 0),
+			       BK_I(ATOMIC64_CMPXCHG, 6, 1, -8, 0), BK_EXIT()};
+	struct {
+		const struct bk_insn *p;
+		size_t n;
+		long insn;
+	} cases[] = {{ld, ARRAY_LEN(ld), 1}, {st, ARRAY_LEN(st), 1}, {at, ARRAY_LEN(at), 2}};
+
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct jt t;
+		uint64_t r0;
+
+		REQUIRE_EQ(jt_setup(&t, cases[i].p, cases[i].n, BK_VM_CHECKED, NULL), 0);
+		CHECK_EQ(jt_run(&t, NULL, 0, &r0), -BK_E_VM_MEM);
+		CHECK_EQ(t.diag.insn, cases[i].insn);
+		jt_fini(&t);
+	}
+}
