@@ -508,6 +508,8 @@ void bk_jit_prog__layout(const struct bk_jit_prog *jp, struct bk_jit_layout *out
 				      .size = jp->len,
 				      .addr = (uintptr_t)jp->image,
 				      .enter = jp->enter_off,
+				      .abort = jp->abort_off,
+				      .repeat = jp->enter_n_off,
 				      .prologue = jp->prologue_off,
 				      .body = jp->body_off,
 				      .stubs = jp->stubs_off,

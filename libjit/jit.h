@@ -110,13 +110,15 @@ int bk_jit_prog__exec_n(struct bk_vm_run *run, struct bk_jit_prog *jp, uint64_t 
  * Inspecting native code (bpfjit --dump)
  * ------------------------------------------------------------------- */
 
-/* The image: [enter stub | main prologue | body | stubs].  Offsets are
- * bytes from the start of the image. */
+/* The image: [enter stub | abort path | repeat loop | main prologue |
+ * body | stubs].  Offsets are bytes from the start of the image. */
 struct bk_jit_layout {
 	const uint8_t *image; /* executable, read-only */
 	size_t size;
 	uint64_t addr;	     /* run-time address of image[0] */
 	uint32_t enter;	     /* the C-callable entry stub */
+	uint32_t abort;	     /* where faults unwind to */
+	uint32_t repeat;     /* the repeat loop's entry (bk_jit_prog__exec_n) */
 	uint32_t prologue;   /* the main function's prologue */
 	uint32_t body;	     /* native code of instruction 0 */
 	uint32_t stubs;	     /* out-of-line paths: faults, checks, thunks */

@@ -4,8 +4,9 @@
  * the program's native code disassembled with capstone (x86-64, Intel
  * syntax), each BPF instruction followed by the x86 instructions it became,
  * with the enter stub, the main prologue and the out-of-line stubs around
- * them.  --json gives the same per instruction: native offset, size, bytes
- * and x86 text.  The code is compiled as `run` would run it: checked mode
+ * them (and the abort path faults unwind to, and the repeat loop of
+ * bk_jit_prog__exec_n).  --json gives the same per instruction: native
+ * offset, size, bytes and x86 text.  The code is compiled as `run` would run it: checked mode
  * unless --trusted, blinded with --harden.
  */
 #include <capstone/capstone.h>
@@ -141,7 +142,9 @@ static void dump(struct dumper *dp, struct bj_prog *p)
 		       p->name, name, mode, dp->o->harden ? ", constants blinded" : "", dp->l.size,
 		       dp->l.addr, dp->l.cnt, st.passes, st.inlined);
 	}
-	region(dp, "enter", dp->l.enter, dp->l.prologue);
+	region(dp, "enter", dp->l.enter, dp->l.abort);
+	region(dp, "abort", dp->l.abort, dp->l.repeat);
+	region(dp, "repeat", dp->l.repeat, dp->l.prologue);
 	region(dp, "prologue", dp->l.prologue, dp->l.body);
 	dump_insns(dp, p->prog);
 	region(dp, "stubs", dp->l.stubs, (uint32_t)dp->l.size);
