@@ -12,5 +12,6 @@ ${CC:-gcc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-I"$src/libuapi" -I"$src/libvm" -I"$src/libjit" -I"$src/test/unit/jit" \
 	$(pkg-config --cflags $pkgs 2>/dev/null) \
 	-o "$build/difffuzz_jit" "$src/test/difffuzz_jit/main.c" \
-	"$src/test/unit/jit/diffgen.c" "$src/test/unit/jit/diffrun.c" "$build/libbpfkit.a" \
+	"$src/test/unit/jit/diffgen.c" "$src/test/unit/jit/diffrun.c" \
+	"$src/test/unit/jit/factgen.c" "$build/libbpfkit.a" \
 	$(pkg-config --libs $pkgs 2>/dev/null) -lm -lpthread

@@ -4,8 +4,9 @@
  * random valid programs from test/unit/jit/diffgen.c, each run in libvm's
  * interpreter and in libjit's native code (checked and trusted mode) with
  * r0, errors, buffer, stack and maps compared.  The variants rotate over
- * seeds: plain, without BMI2 and with constant blinding, and with one
- * access moved out of bounds (both engines must fault alike).
+ * seeds: plain, without BMI2 and with constant blinding, with one access
+ * moved out of bounds (both engines must fault alike), and with facts from
+ * a sound dataflow (test/unit/jit/factgen.c).
  *
  *   difffuzz_jit [-n PROGRAMS] [-s FIRST_SEED] [-j JOBS]
  *
@@ -22,14 +23,14 @@
 
 #include "diffgen.h"
 
-static const unsigned variants[] = {0, DG_NO_BMI2 | DG_HARDEN, DG_FAULTS};
+static const unsigned variants[] = {0, DG_NO_BMI2 | DG_HARDEN, DG_FAULTS, DG_FACTS};
 
 static int run(uint64_t first, uint64_t n, uint64_t step, struct dg_stats *st)
 {
 	char msg[600];
 
 	for (uint64_t seed = first; seed < first + n * step; seed += step) {
-		unsigned flags = variants[seed % 3];
+		unsigned flags = variants[seed % 4];
 		int rc = dg_check(seed, flags, st, msg, sizeof(msg));
 
 		if (rc) {
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
 					(uint64_t)jobs, &s);
 				if (write(fds[j][1], &s, sizeof(s)) != sizeof(s))
 					r = 2;
+				fflush(stdout);
 				_exit(r);
 			}
 			close(fds[j][1]);
@@ -101,6 +103,9 @@ int main(int argc, char **argv)
 				st.faulted += s.faulted;
 			}
 			waitpid(pids[j], &status, 0);
+			if (WIFSIGNALED(status))
+				printf("difffuzz_jit: job %d died of signal %d\n", j,
+				       WTERMSIG(status));
 			if (!WIFEXITED(status) || WEXITSTATUS(status))
 				rc = 1;
 		}

@@ -15,7 +15,8 @@
  * pointers a program computes are the same numbers in both.  With
  * DG_FAULTS one memory access is moved out of bounds: only checked mode
  * runs, and both engines must fault with the same code at the same
- * instruction after the same side effects.
+ * instruction after the same side effects.  With DG_FACTS the JIT gets
+ * facts (factgen.c) and must still agree.
  *
  * Used by test_diff.c (a few thousand programs in make check) and by
  * test/difffuzz_jit (hundreds of thousands).
@@ -33,6 +34,7 @@ enum {
 	DG_FAULTS = 1 << 0, /* one access out of bounds; checked mode only */
 	DG_HARDEN = 1 << 1, /* JIT with constant blinding */
 	DG_NO_BMI2 = 1 << 2,
+	DG_FACTS = 1 << 3, /* JIT with facts from factgen.c (a sound dataflow) */
 };
 
 struct dg_stats {

@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "diffgen.h"
+#include "factgen.h"
 #include "jit.h"
 #include "vm.h"
 
@@ -127,9 +129,36 @@ static int compare(const struct snap *i, const struct snap *j, const char *mode,
 	return 0;
 }
 
+/* Map storage in mappings of its own, away from the heap where the buffer
+ * and the run's stack live: an access moved out of bounds (DG_FAULTS)
+ * then never lands in a map's memory, whose unused bytes the two runs
+ * would not have alike. */
+static size_t pages(size_t size)
+{
+	return (size + 4095) / 4096 * 4096;
+}
+
+static void *far_alloc(void *ctx, size_t size)
+{
+	void *p = mmap(NULL, pages(size ? size : 1), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	(void)ctx;
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void far_free(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	if (p)
+		munmap(p, pages(size ? size : 1));
+}
+
+static const struct bk_vm_alloc far = {far_alloc, far_free, NULL};
+
 static int env_init(struct env *e, uint64_t seed)
 {
-	struct bk_vm_opts vo = {.sz = sizeof(vo), .ncpus = 2, .seed = 7};
+	struct bk_vm_opts vo = {.sz = sizeof(vo), .alloc = &far, .ncpus = 2, .seed = 7};
 	struct bk_map_attr aa = {.type = BPF_MAP_TYPE_ARRAY,
 				 .key_size = 4,
 				 .value_size = A_VALUE,
@@ -168,12 +197,23 @@ static int check_mode(struct env *e, uint8_t mode, unsigned flags, struct dg_sta
 				 .flags = (flags & DG_HARDEN ? BK_JIT_HARDEN : 0) |
 					  (flags & DG_NO_BMI2 ? BK_JIT_NO_BMI2 : 0)};
 	const char *mname = mode == BK_VM_TRUSTED ? "trusted" : "checked";
+	struct bk_insn_fact *facts = NULL;
 	struct bk_jit_prog *jp = NULL;
 	struct bk_vm_run *run = NULL;
 	struct bk_diag d;
 	int rc = -1;
 
 	bk_diag__init(&d);
+	if (flags & DG_FACTS) {
+		size_t cnt;
+		const struct bk_insn *insns = bk_vm_prog__insns(e->prog, &cnt);
+
+		facts = calloc(cnt, sizeof(*facts));
+		if (!facts || fg_facts(insns, cnt, facts))
+			goto out;
+		jo.facts = facts;
+		jo.nfacts = cnt;
+	}
 	if (bk_jit_prog__new(e->prog, &jo, &jp, &d)) {
 		rc = fail(msg, msgsz, "%s: JIT refused: %s", mname, d.msg);
 		goto out;
@@ -198,6 +238,7 @@ static int check_mode(struct env *e, uint8_t mode, unsigned flags, struct dg_sta
 out:
 	bk_vm_run__free(run);
 	bk_jit_prog__free(jp);
+	free(facts);
 	return rc;
 }
 

@@ -46,6 +46,11 @@ TEST(jit_diff_random_no_bmi2_harden)
 	run(DG_NO_BMI2 | DG_HARDEN, 1000000);
 }
 
+TEST(jit_diff_random_with_facts)
+{
+	run(DG_FACTS, 3000000);
+}
+
 TEST(jit_diff_faults)
 {
 	run(DG_FAULTS, 2000000);
