@@ -39,7 +39,17 @@ struct bk_verify_opts {
 	uint64_t time_limit_ns; /* wall-clock bound; 0: none */
 	uint32_t nr_cpus;	/* possible CPUs (bounds get_smp_processor_id); 0: unknown */
 	bool gpl;		/* license is GPL-compatible (GPL-only helpers) */
+	/* Kernel release whose rules decide (kernels.def): BK_KVER(6, 6);
+	 * 0: the newest release bpfverify knows. */
+	uint32_t target_kernel;
+	/* Caller-owned cache of the running kernel's BTF (program types and
+	 * helpers typed by BTF: tp_btf, fentry, iter, ...): when *vmlinux_btf
+	 * is NULL and a program needs it, libverify loads it there and the
+	 * caller frees it with btf__free(); NULL: loaded and freed per call. */
+	struct btf **vmlinux_btf;
 };
+
+#define BK_KVER(major, minor) (((uint32_t)(major) << 16) | ((uint32_t)(minor) << 8))
 
 /* A linked program as the verifier sees it.  maps[] are indexed by the
  * relocations' map field (BK_RELO_MAP / BK_RELO_MAP_VALUE); an ld_imm64 with
@@ -58,6 +68,13 @@ struct bk_verify_input {
 	size_t nfuncs;
 	const struct btf *btf;	    /* for global function signatures; may be NULL */
 	const struct bk_prog *prog; /* for line info in messages; may be NULL */
+	/* What the program attaches to, as the section names it after the
+	 * type: "do_unlinkat" (fentry/...), "sched_switch" (tp_btf/...),
+	 * "task" (iter/...), "syscalls/sys_enter_openat" (tracepoint/...).
+	 * NULL: taken from prog's section when prog is set. */
+	const char *attach_to;
+	bool sleepable; /* BPF_F_SLEEPABLE ("fentry.s/...", "syscall"); set from
+			 * prog's section when prog is set */
 };
 
 /* The columns of veristat, plus the stack depth. */
@@ -86,6 +103,15 @@ int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 
 /* True when the verifier models this program type's context and helpers. */
 bool bk_verify_supports_type(enum bk_prog_type type);
+
+/* Kernel releases (--target-kernel): "6.1", "6.6", "6.12", "6.18" or any
+ * 6.x from 6.1 to the newest known, "newest", or "running" (uname's
+ * release).  Sets *ver to BK_KVER(major, minor), clamped to the newest
+ * release known; -EINVAL for releases older than 6.1 or unparsable text,
+ * -errno when uname fails. */
+int bk_verify_kernel_parse(const char *text, uint32_t *ver);
+/* The newest release whose rules bpfverify knows. */
+uint32_t bk_verify_kernel_newest(void);
 
 #ifdef __cplusplus
 }

@@ -99,15 +99,20 @@ enum vtype {
 	VT_SOCK_COMMON,
 	VT_SOCKET,
 	VT_TCP_SOCK,
-	VT_BTF_ID,
+	VT_BTF_ID,    /* aux: BTF type id in the kernel's BTF (btf_ctx.c) */
+	VT_FLOW_KEYS, /* flow_dissector's __sk_buff->flow_keys */
+	VT_TP_BUFFER, /* raw_tp.w's writable tracepoint buffer */
+	VT_XDP_SOCK,
 	VT__COUNT
 };
 
 /* Type flags, as the kernel's. */
 enum {
-	VF_NULL = 1 << 0,    /* PTR_MAYBE_NULL */
-	VF_RDONLY = 1 << 1,  /* MEM_RDONLY */
-	VF_RINGBUF = 1 << 2, /* MEM_RINGBUF */
+	VF_NULL = 1 << 0,      /* PTR_MAYBE_NULL */
+	VF_RDONLY = 1 << 1,    /* MEM_RDONLY */
+	VF_RINGBUF = 1 << 2,   /* MEM_RINGBUF */
+	VF_UNTRUSTED = 1 << 3, /* PTR_UNTRUSTED: a BTF pointer loaded from memory */
+	VF_PERCPU = 1 << 4,    /* MEM_PERCPU: a per-CPU kernel variable */
 };
 
 /* Scalar ids: a register "rY + delta" carries rY's id with one of these
@@ -243,6 +248,14 @@ struct venv {
 	} *origins;
 	int norigins;
 	uint32_t cur_subprog_root; /* entry subprog being verified */
+	/* program type facts (types.c): the attach target, the kernel's BTF
+	 * when a typed context or helper needs it, the target's context */
+	const char *attach_to;
+	bool sleepable;
+	const struct btf *vmlinux;
+	struct btf *vmlinux_owned; /* loaded for this run only */
+	int vmlinux_err;	   /* 0, or why the kernel's BTF is missing */
+	struct vtctx *tctx;	   /* typed context of tracing programs, or NULL */
 	struct bk_verify_stats stats;
 	struct bk_diag *diag;
 	int err;
@@ -369,10 +382,23 @@ bool slot_is_spilled(const struct vslot *s);
 bool slot_is_spilled_scalar(const struct vslot *s);
 int64_t stack_const_key(struct venv *env, const struct vreg *key, uint32_t key_size);
 
-/* ---- ctx.c ------------------------------------------------------------------- */
+/* ---- ctx*.c ------------------------------------------------------------------ */
 /* Checks a context access; on success *type is the loaded value's type
  * (VT_SCALAR or a packet pointer) and *flags its flags. */
 int ctx_access(struct venv *env, int off, int size, int t, uint8_t *type, uint8_t *flags);
+/* Same with the loaded value's aux (BTF id of a VT_BTF_ID, ...). */
+int ctx_access_aux(struct venv *env, int off, int size, int t, uint8_t *type, uint8_t *flags,
+		   int32_t *aux);
+/* Loads and stores through pointers to kernel objects: sockets, flow
+ * keys, tracepoint buffers, BTF-typed pointers (ctx_sock.c, btf_ctx.c). */
+int obj_access(struct venv *env, int regno, int off, int size, int t, int value_regno, bool sx);
+/* Sets up r1 (and more) at the entry of a program of the input's type;
+ * 0 or a rejection (a tracing program whose target is unknown, ...). */
+int ctx_init_entry(struct venv *env, struct vframe *f);
+/* Type checks before the first instruction (types.c): program and attach
+ * types the target release has, the kernel's BTF for typed contexts. */
+int types_prepare(struct venv *env);
+void types_release(struct venv *env);
 bool ctx_supported(enum bk_prog_type type);
 bool prog_type_pkt_access(enum bk_prog_type type, int t);
 bool prog_type_ld_abs(enum bk_prog_type type);
@@ -397,6 +423,24 @@ const char *vhelper_name(uint32_t id);
 const struct vhelper *vring_helper_get(uint32_t id);
 const struct vhelper *vring_helper_for(enum bk_prog_type type, int32_t imm);
 bool vring_helper_is_ring(const struct vhelper *h);
+
+/* ---- profile.c: the target kernel release (kernels.def) ---------------------------- */
+enum vk_feature {
+#define BK_KFEAT(name, ma, mi, src) VK_##name,
+#include "kernels.def"
+	VK__COUNT
+};
+uint32_t vk_target(const struct venv *env);
+bool vk_has(const struct venv *env, enum vk_feature f);
+uint32_t vk_feature_since(enum vk_feature f);
+uint32_t vk_helper_since(uint32_t id);
+uint32_t vk_kfunc_since(const char *name);
+const char *vk_str(uint32_t ver, char *buf, size_t size);
+/* 0 when the target has f, else a rejection with code naming the release. */
+int vk_require(struct venv *env, enum vk_feature f, int code, const char *what);
+/* kfuncs_avail.c: may a program of this type (on the target release) call
+ * the kfunc named name?  0, or a rejection as the kernel's. */
+int vkfunc_check_avail(struct venv *env, const char *name);
 
 /* ---- state.c -------------------------------------------------------------------- */
 struct vstate *state_new(struct venv *env);
