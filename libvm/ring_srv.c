@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -183,10 +184,14 @@ static void *serve(void *arg)
 	struct bk_vm_pub *p = arg;
 
 	while (wait_readable(p, p->lfd)) {
+		struct timeval tv = {.tv_sec = 2};
 		int fd = accept4(p->lfd, NULL, NULL, SOCK_CLOEXEC);
 
 		if (fd < 0)
 			continue;
+		/* one client at a time: one that stalls mid-request is dropped */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		serve_conn(p, fd);
 		close(fd);
 	}

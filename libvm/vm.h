@@ -403,6 +403,17 @@ long bk_map__bpf_delete(struct bk_map *map, const void *key, uint32_t cpu);
  * One thread drives an executor and runs its programs.  The executor
  * never frees the ring; bk_ring__cancel() before freeing it stops I/O that
  * still targets registered memory.
+ *
+ * Embedding (the application owns the ring, the VM and the programs):
+ *   io_uring_queue_init(64, &ring, 0);
+ *   bk_ring__new(vm, &ring, &(struct bk_ring_opts){.sz = ..., .mode =
+ *                BK_VM_CHECKED}, &ex, &diag);
+ *   idx = bk_ring__add_prog(ex, prog);                  (BK_PROG_IOURING)
+ *   bk_ring__add_mem(ex, idx, buf, len, BK_RING_MEM_READ | BK_RING_MEM_WRITE);
+ *   sqe = io_uring_get_sqe(&ring);
+ *   bk_ring_prep_bpf(sqe, idx, 0, 42);     (or any SQE of its own, too)
+ *   bk_ring__run(ex, 1, &diag);            (submits, runs, waits)
+ *   bk_ring__pop_cqe(ex, 0, &cqe);         (cqe.user_data 42, res = r0)
  * ------------------------------------------------------------------- */
 
 struct io_uring;

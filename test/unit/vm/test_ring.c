@@ -454,3 +454,73 @@ TEST(ring_helper_errors)
 	CHECK_EQ(c.res, 99);
 	rt_fini(&t);
 }
+
+/* A program starts another with a BPF request of its own (no kernel round
+ * trip) and reaps its completion: user_data, result and the BPF flag. */
+TEST(ring_program_starts_program)
+{
+	struct bk_insn parent[] = {
+		BK_MOV64_REG(6, 1),
+		BK_LDX_MEM(W, 0, 6, 12),
+		BK_JMP_IMM(JNE, 0, 0, 21),
+		RT_SQE_ZERO(),
+		RT_SQE_OP(BK_IORING_OP_BPF),
+		RT_SQE_FD(-1),
+		RT_SQE_OFF(1),
+		RT_SQE_DATA(42),
+		RT_SQE_CQ(1),
+		RT_QUEUE(),
+		RT_WAIT(1, 1),
+		BK_EXIT(),
+		RT_REAP(1),
+		BK_LDX_MEM(W, 7, 10, -72),  /* res */
+		BK_LDX_MEM(W, 8, 10, -68),  /* flags */
+		BK_LDX_MEM(DW, 0, 10, -80), /* user_data */
+		BK_ALU64_REG(ADD, 0, 7),
+		BK_JMP_IMM(JEQ, 8, BK_RING_CQE_F_BPF, 1),
+		BK_MOV64_IMM(0, -1),
+		BK_EXIT(),
+	};
+	struct bk_insn child[] = {BK_MOV64_IMM(0, 5), BK_EXIT()};
+	struct bk_ring_stats st;
+	struct bk_ring_cqe c;
+	struct rt t;
+
+	REQUIRE(rt_init(&t, parent, ARRAY_LEN(parent)) == 0);
+	REQUIRE(rt_add(&t, child, ARRAY_LEN(child)) == 1);
+	rt_start(&t, 0, 0, 1);
+	CHECK_EQ(rt_one(&t, &c), 0);
+	CHECK_EQ(c.res, 47);
+	bk_ring__stats(t.ex, &st);
+	CHECK_EQ(st.requests, 2);
+	CHECK_EQ(st.completed, 2);
+	CHECK_EQ(st.runs, 3);
+	CHECK_EQ(st.cqes, 1); /* only the application's request went to the kernel */
+	rt_fini(&t);
+}
+
+/* An application's BPF request linked after its own NOP runs after it:
+ * links order BPF requests like any request. */
+TEST(ring_bpf_request_follows_its_link)
+{
+	struct bk_insn p[] = {BK_MOV64_IMM(0, 3), BK_EXIT()};
+	struct io_uring_sqe *sqe;
+	struct bk_ring_cqe c;
+	struct rt t;
+
+	REQUIRE(rt_init(&t, p, ARRAY_LEN(p)) == 0);
+	sqe = io_uring_get_sqe(&t.ring);
+	REQUIRE(sqe != NULL);
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data64(sqe, 100);
+	sqe->flags |= IOSQE_IO_LINK;
+	rt_start(&t, 0, 0, 200);
+	CHECK_EQ(bk_ring__run(t.ex, 2, &t.diag), 0);
+	CHECK_EQ(bk_ring__pop_cqe(t.ex, 0, &c), 0);
+	CHECK_EQ(c.user_data, 100);
+	CHECK_EQ(bk_ring__pop_cqe(t.ex, 0, &c), 0);
+	CHECK_EQ(c.user_data, 200);
+	CHECK_EQ(c.res, 3);
+	CHECK_EQ(bk_ring__pop_cqe(t.ex, 0, &c), -EAGAIN);
+	rt_fini(&t);
+}

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -194,4 +196,36 @@ TEST(pub_open_errors)
 	CHECK(bk_pub_map__lookup(m, &k, v) < 0);
 	bk_pub_map__close(m);
 	CHECK_EQ(bk_pub_map__open(spec, &m, &d), -ENOENT);
+}
+
+/* Garbage on the control socket closes that connection; the server goes
+ * on answering others. */
+TEST(pub_socket_garbage)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	uint32_t junk[8] = {1, 2, 3, 4, 5, 6, 7, 8}, k = 0;
+	uint64_t big[4] = {0x42505542u | (1ull << 32), 9, 0, 0}; /* op 1 on map 9 */
+	struct bk_pub_map *m;
+	uint8_t v[16], c;
+	struct pt t;
+	int fd;
+
+	REQUIRE(pt_init(&t) == 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ctl", bk_vm_pub__dir(t.pub));
+	for (int round = 0; round < 2; round++) {
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		REQUIRE(fd >= 0);
+		REQUIRE(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+		if (round == 0)
+			CHECK(write(fd, junk, sizeof(junk)) == sizeof(junk)); /* bad magic */
+		else
+			CHECK(write(fd, big, sizeof(big)) == sizeof(big));
+		CHECK_EQ(read(fd, &c, 1), 0); /* closed */
+		close(fd);
+	}
+	m = open_map("arr");
+	REQUIRE(m != NULL);
+	CHECK_EQ(bk_pub_map__lookup(m, &k, v), 0);
+	bk_pub_map__close(m);
+	pt_fini(&t);
 }
