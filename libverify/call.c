@@ -276,7 +276,7 @@ void clear_all_pkt_pointers(struct venv *env)
 	}
 }
 
-static int release_reference(struct venv *env, uint32_t id)
+int release_reference(struct venv *env, uint32_t id)
 {
 	struct vstate *st = env->cur;
 	int i;
@@ -300,7 +300,7 @@ static int release_reference(struct venv *env, uint32_t id)
 	return 0;
 }
 
-static int acquire_reference(struct venv *env, uint32_t id)
+int acquire_reference(struct venv *env, uint32_t id)
 {
 	struct vstate *st = env->cur;
 	struct vref *n = realloc(st->refs, sizeof(*n) * (size_t)(st->nrefs + 1));
@@ -391,6 +391,8 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 		return verr(env, BK_E_V_HELPER_TYPE, "program of this type cannot use helper %s#%d",
 			    h ? h->name : "unknown", d->imm);
 	}
+	if (h->id == 181 || h->id == 164)
+		return check_callback_helper(env, d);
 	if (!h->proto)
 		return verr(env, BK_E_V_UNSUPPORTED, "helper %s#%d is not modelled by bpfverify",
 			    h->name, d->imm);
@@ -424,12 +426,6 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 	if (h->flags & HF_PKTCHG)
 		clear_all_pkt_pointers(env);
 	return 0;
-}
-
-int check_kfunc_call(struct venv *env, const struct bk_dinsn *d)
-{
-	return verr(env, BK_E_V_UNSUPPORTED, "kfunc calls are not modelled yet (btf_id %d)",
-		    d->imm);
 }
 
 static int subprog_at(struct venv *env, int insn)
@@ -497,6 +493,8 @@ int prepare_func_exit(struct venv *env, int *next)
 	struct vframe *callee = cur_frame(env), *caller = st->frames[st->curframe - 1];
 	struct vreg *r0 = &callee->regs[0];
 
+	if (callee->in_callback)
+		return callback_exit(env, next);
 	if (r0->type == VT_STACK)
 		return verr(env, BK_E_V_RET_VALUE, "cannot return stack pointer to the caller");
 	caller->regs[0] = *r0;

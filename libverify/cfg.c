@@ -114,12 +114,6 @@ static int find_subprogs(struct venv *env)
 
 		if (!d->slots)
 			continue;
-		if (d->op == BK_OP_CALL_KFUNC) {
-			/* the kernel resolves every kfunc call up front */
-			env->insn_idx = (int)i;
-			return verr(env, BK_E_V_KFUNC, "kfunc calls are not modelled (btf_id %d)",
-				    d->imm);
-		}
 		if (d->op == BK_OP_CALL_LOCAL || d->op == BK_OP_LDDW_FUNC) {
 			long t = (long)i + d->imm + 1;
 
@@ -291,6 +285,8 @@ static int walk_cfg(struct venv *env)
 			}
 			env->aux[t].flags |= AUX_PRUNE;
 			env->aux[tg].flags |= AUX_PRUNE;
+			if (d->op == BK_OP_MAY_GOTO)
+				env->aux[t].flags |= AUX_FORCE_CKPT;
 			VISIT(t + 1);
 			continue;
 		}
@@ -298,6 +294,12 @@ static int walk_cfg(struct venv *env)
 		    oi->fmt == BK_FMT_CALL_KFUNC) {
 			if (t + 1 < n)
 				env->aux[t + 1].flags |= AUX_PRUNE;
+			/* calls of callbacks and iterators' next: checkpoints
+			 * there let their loops converge */
+			if (d->op == BK_OP_CALL && (d->imm == 181 || d->imm == 164))
+				env->aux[t].flags |= AUX_CALLS_CB | AUX_FORCE_CKPT | AUX_PRUNE;
+			if (env->aux[t].flags & AUX_ITER_NEXT)
+				env->aux[t].flags |= AUX_FORCE_CKPT | AUX_PRUNE;
 			if (d->op == BK_OP_CALL_LOCAL) {
 				env->aux[t].flags |= AUX_PRUNE;
 				VISIT(t + d->imm + 1);
@@ -331,7 +333,7 @@ int check_structure(struct venv *env)
 	int err;
 
 	if ((err = find_subprogs(env)) || (err = check_jumps(env)) ||
-	    (err = resolve_ldimm64(env)) || (err = walk_cfg(env)))
+	    (err = resolve_ldimm64(env)) || (err = resolve_kfuncs(env)) || (err = walk_cfg(env)))
 		return err;
 	return 0;
 }
@@ -370,8 +372,14 @@ static void use_def(struct venv *env, int i, uint16_t *use, uint16_t *def)
 		break;
 	case BK_FMT_CALL:
 	case BK_FMT_CALL_LOCAL:
-	case BK_FMT_CALL_KFUNC:
 		*use = 0x3e;
+		*def = 0x3f;
+		break;
+	case BK_FMT_CALL_KFUNC:
+		/* a kfunc reads the arguments its prototype has */
+		*use = env->aux[i].kfunc >= 0
+			       ? (uint16_t)(((1u << env->kfuncs[env->aux[i].kfunc].nargs) - 1) << 1)
+			       : 0x3e;
 		*def = 0x3f;
 		break;
 	case BK_FMT_EXIT:
@@ -496,7 +504,8 @@ static int depth_from(struct venv *env, int s, int depth, int frames)
 	for (int i = sp->start; i < sp->end; i++) {
 		const struct bk_dinsn *in = &env->insns[i];
 
-		if (in->slots && in->op == BK_OP_CALL_LOCAL) {
+		/* a callback's address counts as a call from here */
+		if (in->slots && (in->op == BK_OP_CALL_LOCAL || in->op == BK_OP_LDDW_FUNC)) {
 			int t = i + in->imm + 1;
 
 			for (int c = 0; c < env->nsubprogs; c++)
@@ -511,9 +520,31 @@ static int depth_from(struct venv *env, int s, int depth, int frames)
 	return 0;
 }
 
+/* may_goto keeps its count (and, on x86-64, a timestamp) in 16 bytes
+ * below the function's stack. */
+static int check_may_goto_stack(struct venv *env)
+{
+	for (int s = 0; s < env->nsubprogs; s++) {
+		const struct vsubprog *sp = &env->subprogs[s];
+
+		for (int i = sp->start; i < sp->end; i++)
+			if (env->insns[i].slots && env->insns[i].op == BK_OP_MAY_GOTO &&
+			    sp->stack_depth + 16 > V_MAX_STACK) {
+				env->insn_idx = i;
+				return verr(env, BK_E_V_STACK_LIMIT,
+					    "stack size %d(extra 16) is too large",
+					    sp->stack_depth);
+			}
+	}
+	return 0;
+}
+
 int check_max_stack_depth(struct venv *env)
 {
 	int err = depth_from(env, 0, 0, 1);
+
+	if (!err)
+		err = check_may_goto_stack(env);
 
 	for (int s = 1; !err && s < env->nsubprogs; s++)
 		if (env->subprogs[s].global)

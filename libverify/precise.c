@@ -12,15 +12,16 @@
  * or through moves and arithmetic.  Demanded registers are compared
  * exactly as the kernel compares precise ones; the others are not.
  *
- * Sinks: operands of conditional jumps, both operands of 64-bit add and
- * subtract of registers (pointer arithmetic), helper and BPF-to-BPF call
+ * Sinks: operands of conditional jumps, the scalar operand of 64-bit add
+ * and subtract when the other may be a pointer (a forward pass tracks
+ * registers that may hold one), helper and BPF-to-BPF call
  * arguments, values stored where the stack may be (a forward pass tracks
  * registers that may hold a frame pointer), r0 at a subprogram's exit.
  */
 #include <errno.h>
 #include <stdlib.h>
 
-#include "verify_int.h"
+#include "helpers_int.h"
 
 #define ALL_ARGS 0x3e /* r1-r5 */
 
@@ -110,8 +111,89 @@ static void maybe_fp(struct venv *env, uint16_t *fp)
 	}
 }
 
+static bool returns_ptr(struct venv *env, int i)
+{
+	const struct bk_dinsn *d = &env->insns[i];
+
+	if (d->op == BK_OP_CALL) {
+		const struct vhelper *h = vhelper_get((uint32_t)d->imm);
+
+		return !h || h->ret != R_INT;
+	}
+	if (d->op == BK_OP_CALL_KFUNC)
+		return env->aux[i].kfunc < 0 ||
+		       (env->kfuncs[env->aux[i].kfunc].flags & BK_KF_ITER_NEXT);
+	return true;
+}
+
+/* Registers that may hold a pointer of any kind before each insn: scalar
+ * arithmetic with a register (r += r2) needs exact values only when one
+ * side is a pointer. */
+static void maybe_ptr(struct venv *env, uint16_t *pt)
+{
+	int n = (int)env->cnt;
+	bool changed = true;
+
+	for (int s = 0; s < env->nsubprogs; s++)
+		pt[env->subprogs[s].start] |= (uint16_t)(s ? 0x43e : 0x402);
+	while (changed) {
+		changed = false;
+		for (int i = 0; i < n; i++) {
+			const struct bk_dinsn *d = &env->insns[i];
+
+			if (!d->slots)
+				continue;
+			const struct bk_op_info *oi = bk_op_info(d->op);
+			uint16_t in = pt[i], out = in, db = (uint16_t)(1u << d->dst);
+			unsigned cls = bk_opc_class(oi->opcode);
+
+			if (cls == BK_CLASS_ALU || cls == BK_CLASS_ALU64) {
+				if (d->op == BK_OP_MOV64_X)
+					out = (uint16_t)((out & ~db) | (in >> d->src & 1u)
+									       << d->dst);
+				else if (d->op == BK_OP_ADD64_X || d->op == BK_OP_SUB64_X)
+					out |= (uint16_t)((in >> d->src & 1u) << d->dst);
+				else if (d->op != BK_OP_ADD64_K && d->op != BK_OP_SUB64_K)
+					out &= (uint16_t)~db;
+			} else if (cls == BK_CLASS_LDX) {
+				if (d->op == BK_OP_LDXDW || d->op == BK_OP_LDXW)
+					out |= db;
+				else
+					out &= (uint16_t)~db;
+			} else if (oi->fmt == BK_FMT_LDDW) {
+				if (d->op == BK_OP_LDDW)
+					out &= (uint16_t)~db;
+				else
+					out |= db;
+			} else if (oi->fmt == BK_FMT_CALL || oi->fmt == BK_FMT_CALL_LOCAL ||
+				   oi->fmt == BK_FMT_CALL_KFUNC || oi->fmt == BK_FMT_LD_ABS ||
+				   oi->fmt == BK_FMT_LD_IND) {
+				out &= (uint16_t)~0x3f;
+				if (oi->fmt != BK_FMT_LD_ABS && oi->fmt != BK_FMT_LD_IND &&
+				    returns_ptr(env, i))
+					out |= 1;
+			} else if (oi->fmt == BK_FMT_ATOMIC_FETCH || oi->fmt == BK_FMT_XCHG) {
+				out &= (uint16_t)~(1u << d->src);
+			} else if (oi->fmt == BK_FMT_CMPXCHG) {
+				out &= (uint16_t)~1u;
+			}
+			long t = target_of(d, i);
+			int nx = i + d->slots;
+
+			if (falls_through(d) && nx < n && (pt[nx] | out) != pt[nx]) {
+				pt[nx] |= out;
+				changed = true;
+			}
+			if (t >= 0 && t < n && (pt[t] | out) != pt[t]) {
+				pt[t] |= out;
+				changed = true;
+			}
+		}
+	}
+}
+
 /* demand before insn i from the demand after it. */
-static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp)
+static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp, uint16_t pt)
 {
 	const struct bk_dinsn *d = &env->insns[i];
 	const struct bk_op_info *oi = bk_op_info(d->op);
@@ -127,7 +209,8 @@ static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp)
 		if (d->op == BK_OP_MOV64_X || d->op == BK_OP_MOV32_X)
 			return (uint16_t)((out & ~dst) | (dst_out ? src : 0));
 		if (d->op == BK_OP_ADD64_X || d->op == BK_OP_SUB64_X)
-			return out | dst | src;
+			return out | (dst_out ? src : 0) | ((pt & dst) ? src : 0) |
+			       ((pt & src) ? dst : 0);
 		return out | (dst_out ? src : 0);
 	case BK_FMT_MOVSX:
 		return (uint16_t)((out & ~dst) | (dst_out ? src : 0));
@@ -172,11 +255,16 @@ int compute_precision(struct venv *env)
 {
 	int n = (int)env->cnt;
 	uint16_t *fp = calloc((size_t)n + 1, sizeof(*fp));
+	uint16_t *pt = calloc((size_t)n + 1, sizeof(*pt));
 	bool changed = true;
 
-	if (!fp)
+	if (!fp || !pt) {
+		free(fp);
+		free(pt);
 		return -ENOMEM;
+	}
 	maybe_fp(env, fp);
+	maybe_ptr(env, pt);
 	for (int i = 0; i < n; i++)
 		env->aux[i].demand = 0;
 	while (changed) {
@@ -193,7 +281,7 @@ int compute_precision(struct venv *env)
 				out |= env->aux[i + d->slots].demand;
 			if (t >= 0 && t < n)
 				out |= env->aux[t].demand;
-			uint16_t in = (uint16_t)(transfer(env, i, out, fp[i]) & 0x3ff);
+			uint16_t in = (uint16_t)(transfer(env, i, out, fp[i], pt[i]) & 0x3ff);
 
 			if (in != env->aux[i].demand) {
 				env->aux[i].demand = in;
@@ -202,5 +290,6 @@ int compute_precision(struct venv *env)
 		}
 	}
 	free(fp);
+	free(pt);
 	return 0;
 }

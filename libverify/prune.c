@@ -69,9 +69,11 @@ static bool regs_exact(const struct vreg *o, const struct vreg *c, struct idmap 
 	       check_ids(o->id, c->id, m) && check_ids(o->ref_obj_id, c->ref_obj_id, m);
 }
 
-static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m, bool exact,
+static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m, int mode,
 		    bool precise)
 {
+	bool exact = mode == CMP_EXACT;
+
 	if (o->type == VT_NOT_INIT)
 		return !exact || c->type == VT_NOT_INIT;
 	if (c->type == VT_NOT_INIT)
@@ -86,7 +88,7 @@ static bool regsafe(const struct vreg *o, const struct vreg *c, struct idmap *m,
 		return false;
 	switch (o->type) {
 	case VT_SCALAR:
-		if (!precise)
+		if (!precise && mode == CMP_NOT_EXACT)
 			return true;
 		if ((o->id & V_ADD_CONST) != (c->id & V_ADD_CONST) || o->off != c->off)
 			return false;
@@ -127,9 +129,21 @@ static bool slot_scalar(const struct vslot *s, struct vreg *fake)
 	return true;
 }
 
-static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, bool exact,
+/* Iterator slots: same type and state, the same reference; the loop depth
+ * is not compared (it would keep loops from converging). */
+static bool iter_slot_safe(const struct vslot *os, const struct vslot *cs, struct idmap *m)
+{
+	return os->spilled.aux == cs->spilled.aux && os->spilled.flags == cs->spilled.flags &&
+	       check_ids(os->spilled.ref_obj_id, cs->spilled.ref_obj_id, m);
+}
+
+/* live: slots to compare (liveness applies when old is a finished
+ * checkpoint the kernel would have cleaned). */
+static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, int mode,
 		      uint64_t live)
 {
+	bool exact = mode == CMP_EXACT;
+
 	for (int i = 0; i < o->nslots * 8; i++) {
 		int spi = i / 8, b = i % 8;
 
@@ -150,7 +164,7 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 		struct vreg fo, fc;
 
 		if (!exact && slot_scalar(os, &fo) && slot_scalar(cs, &fc)) {
-			if (!regsafe(&fo, &fc, m, false, true))
+			if (!regsafe(&fo, &fc, m, mode, true))
 				return false;
 			i += 7 - b;
 			continue;
@@ -159,14 +173,16 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 			return false;
 		if (b != 7)
 			continue;
-		if (ot == STK_SPILL && !regsafe(&os->spilled, &cs->spilled, m, exact, true))
+		if (ot == STK_SPILL && !regsafe(&os->spilled, &cs->spilled, m, mode, true))
+			return false;
+		if (ot == STK_ITER && !iter_slot_safe(os, cs, m))
 			return false;
 	}
 	return true;
 }
 
-static bool states_equal(struct venv *env, const struct vstate *o, const struct vstate *c, int insn,
-			 bool exact)
+bool states_equal(struct venv *env, const struct vstate *o, const struct vstate *c, int insn,
+		  int mode)
 {
 	struct idmap m = {0};
 
@@ -179,6 +195,8 @@ static bool states_equal(struct venv *env, const struct vstate *o, const struct 
 		const struct vframe *of = o->frames[f], *cf = c->frames[f];
 		uint16_t live, demand;
 
+		if (of->callback_depth > cf->callback_depth)
+			return false;
 		if (f == o->curframe) {
 			live = env->aux[insn].live;
 			demand = env->aux[insn].demand;
@@ -189,14 +207,14 @@ static bool states_equal(struct venv *env, const struct vstate *o, const struct 
 		for (int r = 0; r < 10; r++) {
 			if (!(live & (1u << r)))
 				continue;
-			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact, demand & (1u << r)))
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, mode, demand & (1u << r)))
 				return false;
 		}
 		uint64_t slive = ~0ULL;
 
-		if (f == o->curframe && !env->stk_all_live)
+		if (mode == CMP_NOT_EXACT && f == o->curframe && !env->stk_all_live)
 			slive = env->stk_live[insn];
-		if (!stacksafe(of, cf, &m, exact, slive))
+		if (!stacksafe(of, cf, &m, mode, slive))
 			return false;
 	}
 	for (int i = 0; i < o->nrefs; i++)
@@ -207,10 +225,10 @@ static bool states_equal(struct venv *env, const struct vstate *o, const struct 
 
 void path_done(struct venv *env, struct vstate *st)
 {
-	(void)env;
 	for (struct vstate *p = st->parent; p; p = p->parent) {
 		if (--p->branches)
 			break;
+		scc_exit(env, p);
 	}
 }
 
@@ -224,41 +242,150 @@ static bool maybe_looping(const struct vstate *o, const struct vstate *c)
 	return true;
 }
 
+/* Loops still being explored whose iterations the kernel lets converge:
+ * an iterator's next with an active iterator, may_goto at another depth,
+ * a call of a callback.  1: prune as a loop, 0: no, 2: no and skip the
+ * infinite-loop check. */
+static int loop_hit(struct venv *env, struct vstate *sl, struct vstate *cur, int insn)
+{
+	const struct bk_dinsn *d = &env->insns[insn];
+
+	if (env->aux[insn].flags & AUX_ITER_NEXT) {
+		if (states_equal(env, sl, cur, insn, CMP_RANGE_WITHIN)) {
+			const struct vreg *it = &cur_regs(env)[1];
+			const struct vframe *f = cur->frames[it->frameno];
+			int64_t off = it->off + (int64_t)it->var_off.value;
+			int spi = (int)((-off - 1) / 8);
+
+			if (off < 0 && spi < f->nslots &&
+			    f->stack[spi].spilled.flags == ITER_ACTIVE)
+				return 1;
+		}
+		return 2;
+	}
+	if (d->op == BK_OP_MAY_GOTO && sl->may_goto_depth != cur->may_goto_depth &&
+	    states_equal(env, sl, cur, insn, CMP_RANGE_WITHIN))
+		return 1;
+	if (env->aux[insn].flags & AUX_CALLS_CB)
+		return states_equal(env, sl, cur, insn, CMP_RANGE_WITHIN) ? 1 : 2;
+	return 0;
+}
+
+static bool iter_depths_differ(const struct vstate *o, const struct vstate *c)
+{
+	for (int f = o->curframe; f >= 0; f--) {
+		const struct vframe *of = o->frames[f], *cf = c->frames[f];
+
+		for (int i = 0; i < of->nslots && i < cf->nslots; i++)
+			if (of->stack[i].stype[0] == STK_ITER &&
+			    of->stack[i].spilled.flags == ITER_ACTIVE &&
+			    of->stack[i].spilled.off != cf->stack[i].spilled.off)
+				return true;
+	}
+	return false;
+}
+
+static bool infinite_loop(struct venv *env, struct vstate *sl, struct vstate *cur, int insn)
+{
+	return maybe_looping(sl, cur) && states_equal(env, sl, cur, insn, CMP_EXACT) &&
+	       !iter_depths_differ(sl, cur) && sl->may_goto_depth == cur->may_goto_depth &&
+	       sl->callback_unroll_depth == cur->callback_unroll_depth;
+}
+
+static int add_checkpoint(struct venv *env, struct vstate *cur, int insn)
+{
+	struct vhist *hist = cur->hist;
+	int nhist = cur->nhist, caphist = cur->caphist;
+	struct vstate *n;
+
+	/* the checkpoint takes the jumps of the segment it ends */
+	cur->hist = NULL;
+	cur->nhist = cur->caphist = 0;
+	n = state_copy(cur);
+	if (!n) {
+		cur->hist = hist;
+		cur->nhist = nhist;
+		cur->caphist = caphist;
+		return -ENOMEM;
+	}
+	n->hist = hist;
+	n->nhist = nhist;
+	n->caphist = caphist;
+	n->branches = 1;
+	n->parent = cur->parent;
+	n->insn = insn;
+	n->next = env->explored[insn];
+	env->explored[insn] = n;
+	cur->parent = n;
+	cur->first_insn = insn;
+	cur->dfs_depth = n->dfs_depth + 1;
+	env->prev_insn_processed = env->insn_processed;
+	env->prev_jmps_processed = env->jmps_processed;
+	env->stats.states_total++;
+	env->states_live++;
+	if (env->states_live > env->stats.peak_states)
+		env->stats.peak_states = env->states_live;
+	scc_enter(env, n);
+	return 0;
+}
+
 int is_state_visited(struct venv *env, int insn)
 {
-	struct vstate *cur = env->cur, *sl, *n;
-	bool add = false;
+	struct vstate *cur = env->cur, *sl;
+	bool add, force = env->aux[insn].flags & AUX_FORCE_CKPT;
 	uint32_t cnt = 0;
 
 	if (!(env->aux[insn].flags & AUX_PRUNE))
 		return 0;
+	add = force;
 	if (env->jmps_processed - env->prev_jmps_processed >= 2 &&
 	    env->insn_processed - env->prev_insn_processed >= 8)
 		add = true;
 	if (env->stk_dirty && env->explored[insn])
 		compute_stack_liveness(env);
 	for (struct vstate **pp = &env->explored[insn]; (sl = *pp);) {
+		bool loop = false;
+		int r;
+
 		cnt++;
 		if (sl->branches) {
-			if (maybe_looping(sl, cur) && states_equal(env, sl, cur, insn, true))
+			if (!maybe_looping(sl, cur))
+				goto in_progress;
+			r = loop_hit(env, sl, cur, insn);
+			if (r == 1) {
+				loop = true;
+				goto hit;
+			}
+			if (r == 0 && infinite_loop(env, sl, cur, insn))
 				return verr(env, BK_E_V_INF_LOOP,
 					    "infinite loop detected at insn %d", insn);
-			if (env->jmps_processed - env->prev_jmps_processed < 20 &&
+		in_progress:
+			if (!force && env->jmps_processed - env->prev_jmps_processed < 20 &&
 			    env->insn_processed - env->prev_insn_processed < 100)
 				add = false;
-		} else if (states_equal(env, sl, cur, insn, false)) {
+			goto miss;
+		}
+		loop = scc_incomplete(env, sl);
+		if (states_equal(env, sl, cur, insn, loop ? CMP_RANGE_WITHIN : CMP_NOT_EXACT)) {
+		hit:
 			sl->hit++;
+			if (loop && (r = scc_add_backedge(env, sl)) < 0)
+				return r;
 			return 1;
 		}
-		/* a checkpoint that keeps missing is unlikely to help: evict it
-		 * (kept alive for its children's parent chain) */
+	miss:
 		/* misses count only when a new checkpoint will be added, so
-		 * loop iterations do not evict what they should prune with */
+		 * loop iterations do not evict what they should prune with;
+		 * a checkpoint that keeps missing is evicted (kept alive for
+		 * its children's parent chain) */
 		if (add)
 			sl->miss++;
-		if (sl->miss > sl->hit * 3 + 3) {
+		uint32_t n = force && sl->branches ? 64 : 3;
+
+		if (sl->miss > sl->hit * n + n) {
 			*pp = sl->next;
 			sl->next = env->evicted;
+			sl->evicted = true;
 			env->evicted = sl;
 			continue;
 		}
@@ -268,20 +395,5 @@ int is_state_visited(struct venv *env, int insn)
 		env->stats.max_states_per_insn = cnt;
 	if (!add)
 		return 0;
-	n = state_copy(cur);
-	if (!n)
-		return -ENOMEM;
-	n->branches = 1;
-	n->parent = cur->parent;
-	n->insn = insn;
-	n->next = env->explored[insn];
-	env->explored[insn] = n;
-	cur->parent = n;
-	env->prev_insn_processed = env->insn_processed;
-	env->prev_jmps_processed = env->jmps_processed;
-	env->stats.states_total++;
-	env->states_live++;
-	if (env->states_live > env->stats.peak_states)
-		env->stats.peak_states = env->states_live;
-	return 0;
+	return add_checkpoint(env, cur, insn);
 }

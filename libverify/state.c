@@ -149,6 +149,7 @@ void state_free(struct vstate *st)
 	for (int i = 0; i <= st->curframe; i++)
 		frame_free(st->frames[i]);
 	free(st->refs);
+	free(st->hist);
 	free(st);
 }
 
@@ -176,6 +177,19 @@ struct vstate *state_copy(const struct vstate *src)
 		memcpy(st->refs, src->refs, sizeof(*st->refs) * (size_t)src->nrefs);
 		st->nrefs = src->nrefs;
 	}
+	if (src->nhist) {
+		st->hist = malloc(sizeof(*st->hist) * (size_t)src->nhist);
+		if (!st->hist) {
+			state_free(st);
+			return NULL;
+		}
+		memcpy(st->hist, src->hist, sizeof(*st->hist) * (size_t)src->nhist);
+		st->nhist = st->caphist = src->nhist;
+	}
+	st->first_insn = src->first_insn;
+	st->dfs_depth = src->dfs_depth;
+	st->may_goto_depth = src->may_goto_depth;
+	st->callback_unroll_depth = src->callback_unroll_depth;
 	st->parent = src->parent;
 	st->branches = 1;
 	st->insn = -1;
@@ -196,12 +210,17 @@ int push_branch(struct venv *env, int insn, int prev, struct vstate **out)
 		env->stack = n;
 		env->capstack = cap;
 	}
-	if (env->nstack > 8192)
+	/* BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches, this one included */
+	if (env->nstack + 1 > 8192)
 		return verr(env, BK_E_V_COMPLEXITY, "The sequence of %d jumps is too complex.",
-			    env->nstack);
+			    env->nstack + 1);
 	st = state_copy(env->cur);
 	if (!st)
 		return -ENOMEM;
+	if (insn != prev && hist_push_state(env, st, prev, insn) < 0) {
+		state_free(st);
+		return -ENOMEM;
+	}
 	if (st->parent)
 		st->parent->branches++;
 	env->stack[env->nstack++] = (struct vpending){st, insn, prev};

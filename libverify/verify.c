@@ -151,7 +151,7 @@ static int do_insn(struct venv *env, int idx, int *next, bool *end)
 	case BK_FMT_EXIT:
 		return do_exit(env, next, end);
 	case BK_FMT_JCOND:
-		return verr(env, BK_E_V_UNSUPPORTED, "may_goto is not modelled yet");
+		return check_may_goto(env, d, next);
 	default:
 		return check_cond_jmp(env, d, next);
 	}
@@ -175,15 +175,44 @@ static int pop_state(struct venv *env, int *idx)
 	return 1;
 }
 
+/* Time bound and progress report, checked every 1024 instructions. */
+static int check_time(struct venv *env, int idx)
+{
+	uint64_t now;
+
+	if (env->insn_processed & 1023 || (!env->opts.time_limit_ns && !env->opts.progress))
+		return 0;
+	now = v_now_ns() - env->t_start;
+	if (env->opts.time_limit_ns && now > env->opts.time_limit_ns) {
+		env->insn_idx = idx;
+		return verr(env, BK_E_V_TIMEOUT, "verification time limit exceeded at insn %d",
+			    idx);
+	}
+	if (env->opts.progress && now >= 1000000000ULL && now >= env->progress_next_ns) {
+		env->progress_next_ns = now + 1000000000ULL;
+		env->opts.progress(env->opts.progress_ctx, env->insn_processed, now);
+	}
+	return 0;
+}
+
+static bool is_cond(const struct bk_dinsn *d)
+{
+	int f = bk_op_info(d->op)->fmt;
+
+	return f == BK_FMT_JMP_K || f == BK_FMT_JMP_X;
+}
+
 static int do_check(struct venv *env, int sp)
 {
 	int idx = env->subprogs[sp].start, next, err = 0;
 	bool end;
+	struct vhist h;
 
 	env->cur_subprog_root = (uint32_t)sp;
 	env->cur = state_new(env);
 	if (!env->cur)
 		return -ENOMEM;
+	env->cur->first_insn = idx;
 	init_entry(env, env->cur, sp);
 	env->states_live++;
 	vlog_state(env, idx, false);
@@ -194,12 +223,8 @@ static int do_check(struct venv *env, int sp)
 				    "BPF program is too large. Processed %llu insn",
 				    (unsigned long long)env->insn_processed);
 		}
-		if (env->opts.time_limit_ns && !(env->insn_processed & 1023) &&
-		    v_now_ns() - env->t_start > env->opts.time_limit_ns) {
-			env->insn_idx = idx;
-			return verr(env, BK_E_V_TIMEOUT,
-				    "verification time limit exceeded at insn %d", idx);
-		}
+		if ((err = check_time(env, idx)))
+			return err;
 		env->insn_idx = idx;
 		err = is_state_visited(env, idx);
 		if (err < 0)
@@ -209,9 +234,19 @@ static int do_check(struct venv *env, int sp)
 			goto path_end;
 		}
 		env->aux[idx].flags |= AUX_SEEN;
+		bool cond = is_cond(&env->insns[idx]);
+
+		if (cond)
+			hist_snapshot(env, idx, &h);
 		if ((err = do_insn(env, idx, &next, &end)))
 			return err;
 		vlog_insn(env, idx);
+		if (!end && (cond || next != idx + env->insns[idx].slots)) {
+			if (!cond)
+				hist_snapshot(env, idx, &h);
+			if (hist_push(env, &h, next))
+				return -ENOMEM;
+		}
 		if (!end) {
 			env->prev_insn_idx = idx;
 			idx = next;
@@ -249,6 +284,8 @@ static void env_free(struct venv *env)
 	free(env->stk_kill);
 	free(env->stk_live);
 	free(env->origins);
+	free(env->kfuncs);
+	scc_free(env);
 	free(env->insns);
 	free(env->aux);
 	free(env->subprogs);
@@ -261,7 +298,7 @@ static int run(struct venv *env)
 	if ((err = verify_decode(env)) || (err = check_structure(env)))
 		return err;
 	compute_liveness(env);
-	if ((err = compute_precision(env)))
+	if ((err = compute_precision(env)) || (err = compute_scc(env)))
 		return err;
 	if ((err = do_check(env, 0)))
 		return err;
@@ -335,6 +372,8 @@ int bk_verify(const struct bk_verify_input *in, const struct bk_verify_opts *opt
 	}
 	if (err && !env.err)
 		err = verr(&env, BK_E_VERIFY, "internal error %d", err);
+	if (err)
+		explain_rejection(&env);
 	if (!err) {
 		for (int s = 0; s < env.nsubprogs; s++)
 			if (env.subprogs[s].stack_depth > (int)env.stats.stack_depth)

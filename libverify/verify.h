@@ -30,6 +30,30 @@ extern "C" {
 /* Where the verifier's log lines go: one line per call, no newline. */
 typedef void (*bk_verify_log_fn)(void *ctx, const char *line);
 
+/* One step of the path to a rejection: a jump, call or return taken. */
+struct bk_verify_step {
+	int32_t insn;	/* the jump, call or exit */
+	int32_t target; /* where the path went on */
+	int8_t taken;	/* conditional jumps: 1 taken, 0 fell through; -1 others */
+	char regs[240]; /* conditional jumps: the compared registers before it */
+};
+
+#define BK_VERIFY_MAX_STEPS 256
+
+/* Why a program was rejected (opts.explain): the path that led to the
+ * rejected instruction and what to change. */
+struct bk_verify_explain {
+	struct bk_verify_step *steps; /* the last steps of the path, in order */
+	size_t nsteps;
+	size_t nsteps_total; /* steps on the whole path */
+	int32_t start;	     /* the path's first instruction */
+	char hint[512];	     /* in words, naming source lines; "" when none */
+	int32_t hint_insn;   /* another instruction the hint names, -1: none */
+};
+
+/* Frees what bk_verify filled in (NULL safe); e can be reused. */
+void bk_verify_explain__clear(struct bk_verify_explain *e);
+
 struct bk_verify_opts {
 	size_t sz;	      /* sizeof(struct bk_verify_opts) */
 	int log_level;	      /* 0: none, 1: states at branches, 2: every insn */
@@ -47,6 +71,13 @@ struct bk_verify_opts {
 	 * is NULL and a program needs it, libverify loads it there and the
 	 * caller frees it with btf__free(); NULL: loaded and freed per call. */
 	struct btf **vmlinux_btf;
+	/* Filled on a rejection: the path and a hint (free with
+	 * bk_verify_explain__clear); NULL: not computed. */
+	struct bk_verify_explain *explain;
+	/* Called about once a second while a program takes longer than a
+	 * second (instructions processed so far); NULL: none. */
+	void (*progress)(void *ctx, uint64_t insns_processed, uint64_t elapsed_ns);
+	void *progress_ctx;
 };
 
 #define BK_KVER(major, minor) (((uint32_t)(major) << 16) | ((uint32_t)(minor) << 8))

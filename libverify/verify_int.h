@@ -146,6 +146,14 @@ enum {
 	STK_SPILL,
 	STK_MISC,
 	STK_ZERO,
+	STK_ITER, /* an open-coded iterator (iter.c): spilled.type VT_STACK,
+		   * ref_obj_id on its first slot, aux its BTF type id, flags
+		   * ITER_ACTIVE/ITER_DRAINED, off the loop depth */
+};
+
+enum {
+	ITER_ACTIVE = 1,
+	ITER_DRAINED = 2,
 };
 
 struct vslot {
@@ -160,6 +168,22 @@ struct vframe {
 	int frameno;
 	int nslots; /* allocated stack / 8 */
 	struct vslot *stack;
+	uint8_t in_callback;	 /* callback frame (loop.c): CB_LOOP, CB_EACH; 0: none */
+	uint32_t callback_depth; /* callbacks pushed from this frame's call */
+};
+
+enum {
+	CB_NONE = 0,
+	CB_LOOP,     /* bpf_loop */
+	CB_EACH,     /* bpf_for_each_map_elem */
+};
+
+/* Jumps of one path segment (explain.c): from -> to, with the compared
+ * registers before a conditional jump. */
+struct vhist {
+	int32_t from, to;
+	uint8_t nregs, regno[2];
+	struct vreg regs[2];
 };
 
 struct vref {
@@ -178,6 +202,14 @@ struct vstate {
 	int insn;	       /* checkpoint: instruction it belongs to */
 	struct vstate *next;   /* next checkpoint at the same instruction */
 	uint32_t miss, hit;
+	bool evicted;	    /* no longer on its instruction's list */
+	uint32_t dfs_depth; /* checkpoints above it on its path */
+	/* loops (loop.c) */
+	uint32_t may_goto_depth, callback_unroll_depth;
+	/* jumps since the parent checkpoint (explain.c) */
+	struct vhist *hist;
+	int nhist, caphist;
+	int first_insn; /* where this segment starts */
 };
 
 /* ---- program facts ------------------------------------------------------ */
@@ -188,10 +220,12 @@ enum {
 	AUX_FORCE_CKPT = 1 << 3,
 	AUX_BAD = 1 << 4,      /* fields the kernel refuses when it reaches the insn */
 	AUX_STK_SEEN = 1 << 5, /* stk_kill holds this insn's observed kills */
+	AUX_CALLS_CB = 1 << 6, /* calls a callback (bpf_loop, for_each_map_elem) */
+	AUX_ITER_NEXT = 1 << 7, /* calls an iterator's next kfunc */
 };
 
 struct vaux {
-	uint8_t flags;
+	uint16_t flags;
 	uint8_t ptr_type; /* first pointer type a load/store used (+1), 0: none */
 	uint16_t live;	  /* registers live before the insn (bit n: rn) */
 	uint16_t demand;  /* scalars whose exact value may matter (precise.c) */
@@ -199,6 +233,8 @@ struct vaux {
 	int32_t map;	  /* ld_imm64 of a map: map index, -1: none */
 	uint32_t map_off; /* ld_imm64 of a map value: offset */
 	uint8_t ld_kind;  /* ld_imm64: 0 number, 1 map ptr, 2 map value, 3 func */
+	int16_t kfunc;	  /* kfunc call: index in env->kfuncs, -1: none */
+	uint32_t scc;	  /* strongly connected component (loop), 0: none */
 };
 
 struct vsubprog {
@@ -211,6 +247,28 @@ struct vsubprog {
 	uint8_t arg_kind[5];  /* global: 0 scalar, 1 ctx, 2 mem(_or_null) */
 	uint32_t arg_size[5]; /* global mem args: bytes */
 	bool called;
+};
+
+/* A kfunc call resolved by name (kfunc.c). */
+struct vkfunc {
+	const char *name;
+	uint32_t flags;	    /* BK_KF_* */
+	uint32_t proto_id;  /* FUNC_PROTO in the program's BTF, 0: none */
+	uint32_t iter_size; /* iterator kfuncs: bytes of struct bpf_iter_<type> */
+	uint8_t nargs;
+	uint8_t iter_tlen; /* <type> is name[9 .. 9 + iter_tlen) */
+};
+
+/* note_origin()'s helper field for a kfunc: this flag | kfunc index. */
+#define V_ORIGIN_KFUNC 0x80000000u
+
+/* A visit of a loop (strongly connected component) under one chain of
+ * call sites, as the kernel's bpf_scc_visit (loop.c). */
+struct vscc_visit {
+	int callsites[V_MAX_FRAMES];
+	uint32_t scc;
+	struct vstate *entry;
+	uint32_t backedges;
 };
 
 struct vpending {
@@ -256,6 +314,12 @@ struct venv {
 	struct btf *vmlinux_owned; /* loaded for this run only */
 	int vmlinux_err;	   /* 0, or why the kernel's BTF is missing */
 	struct vtctx *tctx;	   /* typed context of tracing programs, or NULL */
+	struct vkfunc *kfuncs;
+	int nkfuncs;
+	struct vscc_visit *visits;
+	int nvisits, capvisits;
+	uint32_t nsccs;
+	uint64_t progress_next_ns; /* next progress report (opts.progress) */
 	struct bk_verify_stats stats;
 	struct bk_diag *diag;
 	int err;
@@ -480,5 +544,45 @@ void vlog_state(struct venv *env, int insn, bool all);
 void vlog_insn(struct venv *env, int insn);
 void reg_str(const struct vreg *r, char *buf, size_t size);
 bool vlog_on(struct venv *env, int level);
+
+/* ---- loop.c: loops, may_goto, callbacks ------------------------------------ */
+/* Comparison modes of states_equal, as the kernel's enum exact_level. */
+enum {
+	CMP_NOT_EXACT = 0, /* precise scalars by range, the rest ignored */
+	CMP_EXACT,	   /* everything equal (infinite loop detection) */
+	CMP_RANGE_WITHIN,  /* every scalar by range, precise or not */
+};
+int compute_scc(struct venv *env);
+void scc_enter(struct venv *env, struct vstate *st);
+void scc_exit(struct venv *env, struct vstate *st);
+int scc_add_backedge(struct venv *env, struct vstate *sl);
+bool scc_incomplete(struct venv *env, const struct vstate *st);
+void scc_free(struct venv *env);
+/* The newest checkpoint at insn above from on its path (from excluded). */
+struct vstate *find_prev_entry(struct venv *env, struct vstate *from, int insn);
+/* Scalars old does not need exactly and cur changed become unknown in cur. */
+void widen_imprecise(struct venv *env, const struct vstate *old, struct vstate *cur);
+int check_may_goto(struct venv *env, const struct bk_dinsn *d, int *next);
+/* bpf_loop and bpf_for_each_map_elem (call.c hands them over). */
+int check_callback_helper(struct venv *env, const struct bk_dinsn *d);
+int callback_exit(struct venv *env, int *next);
+bool reg_precise(struct venv *env, const struct vstate *st, int frame, int regno);
+
+/* ---- kfunc.c: kfunc calls and open-coded iterators ------------------------- */
+int resolve_kfuncs(struct venv *env);
+bool slot_is_iter(const struct vslot *s);
+const char *kfunc_name(struct venv *env, uint32_t origin);
+int acquire_reference(struct venv *env, uint32_t id); /* call.c */
+int release_reference(struct venv *env, uint32_t id);
+
+/* ---- explain.c: the path to a rejection ------------------------------------ */
+int hist_push_state(struct venv *env, struct vstate *st, int from, int to);
+void hist_snapshot(struct venv *env, int from, struct vhist *h);
+int hist_push(struct venv *env, const struct vhist *h, int to);
+void explain_rejection(struct venv *env);
+
+/* ---- prune.c ---- */
+bool states_equal(struct venv *env, const struct vstate *o, const struct vstate *c, int insn,
+		  int mode);
 
 #endif /* BK_VERIFY_INT_H */
