@@ -276,6 +276,9 @@ static void emit_mem_thunk(struct jit_cg *c)
 	bk_x86_mov_rr(b, true, RDI, BK_JIT_RUN);
 	bk_x86_mov_rr(b, true, RSI, BK_JIT_AUX);
 	bk_x86_mov_rr(b, false, RDX, BK_JIT_TMP);
+	/* the check allows the frames up from this one, so the depth must be
+	 * this frame's (a callee that returned left its own); uses r11 */
+	bk_jit_store_depth(c);
 	bk_jit_call_abs(c, (uint64_t)(uintptr_t)bk_jit_rt_mem);
 	bk_x86_alu_rr(b, true, XA_TEST, RAX, RAX);
 	bk_jit_jump(c, CC_NE, LBL_ABORT);

@@ -617,3 +617,26 @@ TEST(jit_checked_addresses_near_the_top_fault)
 		jt_fini(&t);
 	}
 }
+
+TEST(jit_checked_frames_after_a_call_returned)
+{
+	/* the callee's helper call records depth 1; back in main, the frame
+	 * below main's (where the callee's was) is outside again */
+	struct bk_insn p[] = {
+		BK_CALL_LOCAL(2),	     /* 0 */
+		BK_LDX_MEM(DW, 0, 10, -600), /* 1: below main's frame */
+		BK_EXIT(),		     /* 2 */
+		BK_ST_MEM(DW, 10, -8, 7),    /* 3: callee */
+		BK_CALL(BPF_FUNC_get_smp_processor_id),
+		BK_EXIT(),
+	};
+	struct jt t;
+	uint64_t r0;
+
+	REQUIRE_EQ(jt_setup(&t, p, ARRAY_LEN(p), BK_VM_CHECKED, NULL), 0);
+	CHECK_EQ(jt_run(&t, NULL, 0, &r0), -BK_E_VM_MEM);
+	CHECK_EQ(t.diag.insn, 1);
+	CHECK_EQ(bk_vm_run__exec(t.v.run, t.v.prog, &r0, &t.diag), -BK_E_VM_MEM);
+	CHECK_EQ(t.diag.insn, 1);
+	jt_fini(&t);
+}
