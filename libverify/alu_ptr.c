@@ -215,6 +215,8 @@ static int adjust_ptr(struct venv *env, const struct bk_dinsn *d, int opk, bool 
 	case VT_MEM:
 	case VT_BTF_ID:
 	case VT_FUNC:
+	case VT_FLOW_KEYS:
+	case VT_TP_BUFFER:
 		break;
 	case VT_MAP_PTR:
 		if (known && smin_val == 0 && opk == OPK_ADD)

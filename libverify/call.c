@@ -159,6 +159,7 @@ struct call_meta {
 	uint32_t mem_size; /* ringbuf_reserve size */
 	uint32_t release_id;
 	uint64_t msize_max;
+	struct vcall_ext ext; /* helper_args.c */
 };
 
 static int check_arg(struct venv *env, const struct vhelper *h, int i, struct call_meta *m)
@@ -171,6 +172,8 @@ static int check_arg(struct venv *env, const struct vhelper *h, int i, struct ca
 		return 0;
 	if (r->type == VT_NOT_INIT)
 		return verr(env, BK_E_V_UNINIT_REG, "R%d !read_ok", regno);
+	if (a >= A_EXT)
+		return check_arg_ext(env, h, i, &m->map, &m->release_id, &m->ext);
 	if (a == A_ANY)
 		return 0;
 	if (reg_is_pkt(r) && !(h->flags & HF_PKT))
@@ -385,24 +388,17 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 	struct vhelper hc;
 	int err;
 
-	if (!h || !vhelper_allowed(h, env->in->type)) {
-		if (d->imm <= 0 || d->imm >= 212)
-			return verr(env, BK_E_V_HELPER_UNKNOWN, "invalid func unknown#%d", d->imm);
-		return verr(env, BK_E_V_HELPER_TYPE, "program of this type cannot use helper %s#%d",
-			    h ? h->name : "unknown", d->imm);
-	}
+	/* helpers.c: there for this program type, attach type, license,
+	 * sleepable or not and target release */
+	if ((err = vhelper_check_avail(env, h, d->imm)))
+		return err;
 	if (h->id == 181 || h->id == 164)
 		return check_callback_helper(env, d);
 	if (!h->proto)
 		return verr(env, BK_E_V_UNSUPPORTED, "helper %s#%d is not modelled by bpfverify",
 			    h->name, d->imm);
-	if ((h->flags & HF_GPL) && !env->opts.gpl)
-		return verr(env, BK_E_V_HELPER_GPL,
-			    "cannot call GPL-restricted function from non-GPL compatible program");
 	hc = *h;
-	if (h->id == 17 &&
-	    (env->in->type == BK_PROG_SCHED_CLS || env->in->type == BK_PROG_SCHED_ACT))
-		hc.args[0] = A_CTX;
+	vhelper_resolve(env, &hc);
 	for (int i = 0; i < 5; i++)
 		if ((err = check_arg(env, &hc, i, &m)))
 			return err;
@@ -416,11 +412,17 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 		reg_mark_not_init(&cur_regs(env)[i]);
 	if ((h->ret == R_MAP_VALUE_OR_NULL) && m.map < 0)
 		return verr(env, BK_E_V_HELPER_ARG, "kernel subsystem misconfigured verifier");
-	set_return(env, h, &m);
+	if (h->ret >= R_EXT) {
+		if ((err = set_return_ext(env, &hc, m.map, m.msize_max, &m.ext)))
+			return err;
+	} else {
+		set_return(env, h, &m);
+	}
 	if (h->ret == R_RINGBUF_OR_NULL &&
 	    (err = acquire_reference(env, cur_regs(env)[0].ref_obj_id)))
 		return err;
-	if (m.map >= 0 && !map_func_ok(env->in->maps[m.map].type, h->id))
+	if (m.map >= 0 && (!map_func_ok(env->in->maps[m.map].type, h->id) ||
+			   !vmap_func_ok(env->in->maps[m.map].type, h->id)))
 		return verr(env, BK_E_V_MAP_FUNC, "cannot pass map_type %u into func %s#%d",
 			    env->in->maps[m.map].type, h->name, d->imm);
 	if (h->flags & HF_PKTCHG)

@@ -1,211 +1,44 @@
 // SPDX-License-Identifier: MIT
 /*
  * helpers.c - the kernel's helper functions as the verifier sees them:
- * argument and return types (the kernel's bpf_func_proto), which program
- * types may call them (measured on Linux 6.18 for xdp, sched_cls and
- * socket_filter), and the flags that matter to verification (direct
- * packet pointers accepted, packet pointers invalidated, GPL only).
+ * the table of helpers_tab.def (prototypes and who may call each), whether a
+ * call is allowed in the program at hand (type, attach type, sleepable,
+ * license, target release), the prototypes that differ by program type,
+ * and which map types go with which helpers.
  *
- * Helpers the kernel offers but whose prototype is not recorded here are
- * listed with proto = false: a call to one is refused as unsupported
- * rather than guessed.
+ * Helpers whose prototype is not recorded (proto false) are refused as
+ * unsupported rather than guessed; availability is decided for them too.
  */
+#include <linux/bpf.h>
+
 #include "helpers_int.h"
 
-// clang-format off
+#define MAX_HELPER 211
+
 static const struct vhelper helpers[] = {
-/*	 id  name                      ret                    args                          flags   types        proto */
-	{1, "bpf_map_lookup_elem", R_MAP_VALUE_OR_NULL, {A_MAP,A_KEY}, HF_PKT, PT_X|PT_C|PT_S, true},
-	{2, "bpf_map_update_elem", R_INT, {A_MAP,A_KEY,A_VALUE,A_ANY}, HF_PKT, PT_X|PT_C|PT_S, true},
-	{3, "bpf_map_delete_elem", R_INT, {A_MAP,A_KEY}, HF_PKT, PT_X|PT_C|PT_S, true},
-	{5, "bpf_ktime_get_ns", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{6, "bpf_trace_printk", R_INT, {A_MEM_RO,A_SIZE}, HF_GPL, PT_X|PT_C|PT_S, true},
-	{7, "bpf_get_prandom_u32", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{8, "bpf_get_smp_processor_id", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{9, "bpf_skb_store_bytes", R_INT, {A_CTX,A_ANY,A_MEM_RO,A_SIZE,A_ANY}, HF_PKTCHG, PT_C, true},
-	{10, "bpf_l3_csum_replace", R_INT, {A_CTX,A_ANY,A_ANY,A_ANY,A_ANY}, HF_PKTCHG, PT_C, true},
-	{11, "bpf_l4_csum_replace", R_INT, {A_CTX,A_ANY,A_ANY,A_ANY,A_ANY}, HF_PKTCHG, PT_C, true},
-	{12, "bpf_tail_call", R_INT, {A_CTX,A_MAP,A_ANY}, 0, PT_X|PT_C|PT_S, true},
-	{13, "bpf_clone_redirect", R_INT, {A_CTX,A_ANY,A_ANY}, 0, PT_C, true},
-	{14, "bpf_get_current_pid_tgid", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{15, "bpf_get_current_uid_gid", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{16, "bpf_get_current_comm", R_INT, {A_UNINIT_MEM,A_SIZE}, 0, PT_X|PT_C|PT_S, true},
-	{17, "bpf_get_cgroup_classid", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{18, "bpf_skb_vlan_push", R_INT, {A_CTX,A_ANY,A_ANY}, HF_PKTCHG, PT_C, true},
-	{19, "bpf_skb_vlan_pop", R_INT, {A_CTX}, HF_PKTCHG, PT_C, true},
-	{20, "bpf_skb_get_tunnel_key", R_INT, {0}, 0, PT_C, false},
-	{21, "bpf_skb_set_tunnel_key", R_INT, {0}, 0, PT_C, false},
-	{22, "bpf_perf_event_read", R_INT, {A_MAP,A_ANY}, HF_GPL, PT_X|PT_C|PT_S, true},
-	{23, "bpf_redirect", R_INT, {A_ANY,A_ANY}, 0, PT_X|PT_C, true},
-	{24, "bpf_get_route_realm", R_INT, {A_CTX}, 0, PT_C, true},
-	{25, "bpf_perf_event_output", R_INT, {A_CTX,A_MAP,A_ANY,A_MEM_RO,A_SIZE_OR_ZERO}, HF_GPL, PT_X|PT_C|PT_S, true},
-	{26, "bpf_skb_load_bytes", R_INT, {A_CTX,A_ANY,A_UNINIT_MEM,A_SIZE}, 0, PT_C|PT_S, true},
-	{28, "bpf_csum_diff", R_INT, {A_MEM_RO_OR_NULL,A_SIZE_OR_ZERO,A_MEM_RO_OR_NULL,A_SIZE_OR_ZERO,A_ANY}, HF_PKT, PT_X|PT_C, true},
-	{29, "bpf_skb_get_tunnel_opt", R_INT, {0}, 0, PT_C, false},
-	{30, "bpf_skb_set_tunnel_opt", R_INT, {0}, 0, PT_C, false},
-	{31, "bpf_skb_change_proto", R_INT, {A_CTX,A_ANY,A_ANY}, HF_PKTCHG, PT_C, true},
-	{32, "bpf_skb_change_type", R_INT, {A_CTX,A_ANY}, 0, PT_C, true},
-	{33, "bpf_skb_under_cgroup", R_INT, {0}, 0, PT_C, false},
-	{34, "bpf_get_hash_recalc", R_INT, {A_CTX}, 0, PT_C, true},
-	{35, "bpf_get_current_task", R_INT, {0}, HF_GPL, PT_X|PT_C|PT_S, true},
-	{37, "bpf_current_task_under_cgroup", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{38, "bpf_skb_change_tail", R_INT, {A_CTX,A_ANY,A_ANY}, HF_PKTCHG, PT_C, true},
-	{39, "bpf_skb_pull_data", R_INT, {A_CTX,A_ANY}, HF_PKTCHG, PT_C, true},
-	{40, "bpf_csum_update", R_INT, {A_CTX,A_ANY}, 0, PT_C, true},
-	{41, "bpf_set_hash_invalid", R_VOID, {A_CTX}, 0, PT_C, true},
-	{42, "bpf_get_numa_node_id", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{43, "bpf_skb_change_head", R_INT, {A_CTX,A_ANY,A_ANY}, HF_PKTCHG, PT_C, true},
-	{44, "bpf_xdp_adjust_head", R_INT, {A_CTX,A_ANY}, HF_PKTCHG, PT_X, true},
-	{46, "bpf_get_socket_cookie", R_INT, {A_CTX}, 0, PT_C|PT_S, true},
-	{47, "bpf_get_socket_uid", R_INT, {A_CTX}, 0, PT_C|PT_S, true},
-	{48, "bpf_set_hash", R_INT, {A_CTX,A_ANY}, 0, PT_C, true},
-	{50, "bpf_skb_adjust_room", R_INT, {A_CTX,A_ANY,A_ANY,A_ANY}, HF_PKTCHG, PT_C, true},
-	{51, "bpf_redirect_map", R_INT, {A_MAP,A_ANY,A_ANY}, 0, PT_X, true},
-	{54, "bpf_xdp_adjust_meta", R_INT, {A_CTX,A_ANY}, HF_PKTCHG, PT_X, true},
-	{55, "bpf_perf_event_read_value", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{65, "bpf_xdp_adjust_tail", R_INT, {A_CTX,A_ANY}, HF_PKTCHG, PT_X, true},
-	{66, "bpf_skb_get_xfrm_state", R_INT, {A_CTX, A_ANY, A_UNINIT_MEM, A_SIZE, A_ANY}, 0, PT_C, true},
-	{68, "bpf_skb_load_bytes_relative", R_INT, {A_CTX,A_ANY,A_UNINIT_MEM,A_SIZE,A_ANY}, 0, PT_C|PT_S, true},
-	{69, "bpf_fib_lookup", R_INT, {A_CTX, A_MEM_RW, A_SIZE, A_ANY}, 0, PT_X|PT_C, true},
-	{79, "bpf_skb_cgroup_id", R_INT, {A_CTX}, 0, PT_C, true},
-	{80, "bpf_get_current_cgroup_id", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{83, "bpf_skb_ancestor_cgroup_id", R_INT, {A_CTX, A_ANY}, 0, PT_C, true},
-	{84, "bpf_sk_lookup_tcp", R_INT, {0}, 0, PT_X|PT_C, false},
-	{85, "bpf_sk_lookup_udp", R_INT, {0}, 0, PT_X|PT_C, false},
-	{86, "bpf_sk_release", R_INT, {0}, 0, PT_X|PT_C, false},
-	{87, "bpf_map_push_elem", R_INT, {A_MAP,A_VALUE,A_ANY}, HF_PKT, PT_X|PT_C|PT_S, true},
-	{88, "bpf_map_pop_elem", R_INT, {A_MAP,A_UNINIT_VALUE}, 0, PT_X|PT_C|PT_S, true},
-	{89, "bpf_map_peek_elem", R_INT, {A_MAP,A_UNINIT_VALUE}, 0, PT_X|PT_C|PT_S, true},
-	{93, "bpf_spin_lock", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{94, "bpf_spin_unlock", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{95, "bpf_sk_fullsock", R_INT, {0}, 0, PT_C, false},
-	{96, "bpf_tcp_sock", R_INT, {0}, 0, PT_C, false},
-	{97, "bpf_skb_ecn_set_ce", R_INT, {0}, 0, PT_C, false},
-	{98, "bpf_get_listener_sock", R_INT, {0}, 0, PT_C, false},
-	{99, "bpf_skc_lookup_tcp", R_INT, {0}, 0, PT_X|PT_C, false},
-	{100, "bpf_tcp_check_syncookie", R_INT, {0}, 0, PT_X|PT_C, false},
-	{105, "bpf_strtol", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{106, "bpf_strtoul", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{107, "bpf_sk_storage_get", R_INT, {0}, 0, PT_C, false},
-	{108, "bpf_sk_storage_delete", R_INT, {0}, 0, PT_C, false},
-	{109, "bpf_send_signal", R_INT, {A_ANY}, 0, PT_X|PT_C|PT_S, true},
-	{110, "bpf_tcp_gen_syncookie", R_INT, {0}, 0, PT_X|PT_C, false},
-	{112, "bpf_probe_read_user", R_INT, {A_UNINIT_MEM,A_SIZE_OR_ZERO,A_ANY}, HF_GPL, PT_X|PT_C|PT_S, true},
-	{113, "bpf_probe_read_kernel", R_INT, {A_UNINIT_MEM,A_SIZE_OR_ZERO,A_ANY}, HF_GPL, PT_X|PT_C|PT_S, true},
-	{114, "bpf_probe_read_user_str", R_INT, {A_UNINIT_MEM, A_SIZE_OR_ZERO, A_ANY}, HF_GPL, PT_X|PT_C|PT_S, true},
-	{115, "bpf_probe_read_kernel_str", R_INT, {A_UNINIT_MEM, A_SIZE_OR_ZERO, A_ANY}, HF_GPL, PT_X|PT_C|PT_S, true},
-	{117, "bpf_send_signal_thread", R_INT, {A_ANY}, 0, PT_X|PT_C|PT_S, true},
-	{118, "bpf_jiffies64", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{120, "bpf_get_ns_current_pid_tgid", R_INT, {A_ANY, A_ANY, A_UNINIT_MEM, A_SIZE}, 0, PT_X|PT_C|PT_S, true},
-	{122, "bpf_get_netns_cookie", R_INT, {0}, 0, PT_C|PT_S, false},
-	{123, "bpf_get_current_ancestor_cgroup_id", R_INT, {A_ANY}, 0, PT_X|PT_C|PT_S, true},
-	{124, "bpf_sk_assign", R_INT, {0}, 0, PT_C, false},
-	{125, "bpf_ktime_get_boot_ns", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{130, "bpf_ringbuf_output", R_INT, {A_MAP,A_MEM_RO,A_SIZE_OR_ZERO,A_ANY}, 0, PT_X|PT_C|PT_S, true},
-	{131, "bpf_ringbuf_reserve", R_RINGBUF_OR_NULL, {A_MAP,A_ALLOC_SIZE,A_ANY}, 0, PT_X|PT_C|PT_S, true},
-	{132, "bpf_ringbuf_submit", R_VOID, {A_RINGBUF_REL,A_ANY}, 0, PT_X|PT_C|PT_S, true},
-	{133, "bpf_ringbuf_discard", R_VOID, {A_RINGBUF_REL,A_ANY}, 0, PT_X|PT_C|PT_S, true},
-	{134, "bpf_ringbuf_query", R_INT, {A_MAP,A_ANY}, 0, PT_X|PT_C|PT_S, true},
-	{135, "bpf_csum_level", R_INT, {A_CTX, A_ANY}, 0, PT_C, true},
-	{136, "bpf_skc_to_tcp6_sock", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{137, "bpf_skc_to_tcp_sock", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{138, "bpf_skc_to_tcp_timewait_sock", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{139, "bpf_skc_to_tcp_request_sock", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{140, "bpf_skc_to_udp6_sock", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{141, "bpf_get_task_stack", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{148, "bpf_copy_from_user", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{149, "bpf_snprintf_btf", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{151, "bpf_skb_cgroup_classid", R_INT, {A_CTX}, 0, PT_C, true},
-	{152, "bpf_redirect_neigh", R_INT, {A_ANY, A_MEM_RO_OR_NULL, A_SIZE_OR_ZERO, A_ANY}, 0, PT_C, true},
-	{153, "bpf_per_cpu_ptr", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{154, "bpf_this_cpu_ptr", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{155, "bpf_redirect_peer", R_INT, {A_ANY, A_ANY}, 0, PT_C, true},
-	{156, "bpf_task_storage_get", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{157, "bpf_task_storage_delete", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{158, "bpf_get_current_task_btf", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{160, "bpf_ktime_get_coarse_ns", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{163, "bpf_check_mtu", R_INT, {A_CTX, A_ANY, A_INT, A_ANY, A_ANY}, 0, PT_X|PT_C, true},
-	{164, "bpf_for_each_map_elem", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{165, "bpf_snprintf", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{169, "bpf_timer_init", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{170, "bpf_timer_set_callback", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{171, "bpf_timer_start", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{172, "bpf_timer_cancel", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{175, "bpf_task_pt_regs", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{176, "bpf_get_branch_snapshot", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{177, "bpf_trace_vprintk", R_INT, {A_MEM_RO, A_SIZE, A_MEM_RO_OR_NULL, A_SIZE_OR_ZERO}, HF_GPL, PT_X|PT_C|PT_S, true},
-	{178, "bpf_skc_to_unix_sock", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{180, "bpf_find_vma", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{181, "bpf_loop", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{182, "bpf_strncmp", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{188, "bpf_xdp_get_buff_len", R_INT, {A_CTX}, 0, PT_X, true},
-	{189, "bpf_xdp_load_bytes", R_INT, {A_CTX,A_ANY,A_UNINIT_MEM,A_SIZE}, 0, PT_X, true},
-	{190, "bpf_xdp_store_bytes", R_INT, {A_CTX,A_ANY,A_MEM_RO,A_SIZE}, 0, PT_X, true},
-	{191, "bpf_copy_from_user_task", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{192, "bpf_skb_set_tstamp", R_INT, {A_CTX, A_ANY, A_ANY}, 0, PT_C, true},
-	{194, "bpf_kptr_xchg", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{195, "bpf_map_lookup_percpu_elem", R_MAP_VALUE_OR_NULL, {A_MAP,A_KEY,A_ANY}, HF_PKT, PT_X|PT_C|PT_S, true},
-	{196, "bpf_skc_to_mptcp_sock", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{197, "bpf_dynptr_from_mem", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{198, "bpf_ringbuf_reserve_dynptr", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{199, "bpf_ringbuf_submit_dynptr", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{200, "bpf_ringbuf_discard_dynptr", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{201, "bpf_dynptr_read", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{202, "bpf_dynptr_write", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{203, "bpf_dynptr_data", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
-	{204, "bpf_tcp_raw_gen_syncookie_ipv4", R_INT, {0}, 0, PT_X|PT_C, false},
-	{205, "bpf_tcp_raw_gen_syncookie_ipv6", R_INT, {0}, 0, PT_X|PT_C, false},
-	{206, "bpf_tcp_raw_check_syncookie_ipv4", R_INT, {0}, 0, PT_X|PT_C, false},
-	{207, "bpf_tcp_raw_check_syncookie_ipv6", R_INT, {0}, 0, PT_X|PT_C, false},
-	{208, "bpf_ktime_get_tai_ns", R_INT, {0}, 0, PT_X|PT_C|PT_S, true},
-	{209, "bpf_user_ringbuf_drain", R_INT, {0}, 0, PT_X|PT_C|PT_S, false},
+#define VH(id_, name_, ret_, a1, a2, a3, a4, a5, flags_, types_, cond_, barg_, bret_, proto_)      \
+	{.id = (id_),                                                                              \
+	 .name = "bpf_" #name_,                                                                    \
+	 .ret = R_##ret_,                                                                          \
+	 .args = {A_##a1, A_##a2, A_##a3, A_##a4, A_##a5},                                         \
+	 .flags = (flags_),                                                                        \
+	 .cond = HC_##cond_,                                                                       \
+	 .types = (types_),                                                                        \
+	 .barg = (barg_),                                                                          \
+	 .bret = (bret_),                                                                          \
+	 .proto = (proto_)},
+#include "helpers_tab.def"
 };
-// clang-format on
+
+_Static_assert(sizeof(helpers) / sizeof(helpers[0]) == MAX_HELPER, "helpers_tab.def: ids 1..211");
 
 const struct vhelper *vhelper_get(uint32_t id)
 {
-	size_t lo = 0, hi = sizeof(helpers) / sizeof(helpers[0]);
-
 	if (id >= BK_HELPER_RING_BASE)
 		return vring_helper_get(id);
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (helpers[mid].id == id)
-			return &helpers[mid];
-		if (helpers[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-bool vhelper_allowed(const struct vhelper *h, enum bk_prog_type type)
-{
-	if (vring_helper_is_ring(h))
-		return type == BK_PROG_IOURING; /* ring.c */
-	switch (type) {
-	case BK_PROG_XDP:
-		return h->types & PT_X;
-	case BK_PROG_SCHED_CLS:
-	case BK_PROG_SCHED_ACT:
-		return h->types & PT_C;
-	case BK_PROG_SOCKET_FILTER:
-		return h->types & PT_S;
-	case BK_PROG_IOURING:
-	case BK_PROG_RAW:
-		/* bpfkit's own types: the helpers every kernel type has,
-		 * none that needs a kernel context */
-		if ((h->types & (PT_X | PT_C | PT_S)) != (PT_X | PT_C | PT_S))
-			return false;
-		for (int i = 0; i < 5; i++)
-			if (h->args[i] == A_CTX)
-				return false;
-		return true;
-	default:
-		return false;
-	}
+	if (id < 1 || id > MAX_HELPER)
+		return NULL;
+	return &helpers[id - 1];
 }
 
 const char *vhelper_name(uint32_t id)
@@ -213,4 +46,336 @@ const char *vhelper_name(uint32_t id)
 	const struct vhelper *h = vhelper_get(id);
 
 	return h ? h->name : "helper";
+}
+
+/* The helpers.def class of a program (type and expected attach type). */
+static uint32_t prog_class(enum bk_prog_type type, uint32_t attach)
+{
+	switch (type) {
+	case BK_PROG_SOCKET_FILTER:
+		return PC_SOCK;
+	case BK_PROG_KPROBE:
+	case BK_PROG_TRACEPOINT:
+	case BK_PROG_RAW_TRACEPOINT:
+	case BK_PROG_RAW_TRACEPOINT_WRITABLE:
+		return PC_TRACE;
+	case BK_PROG_PERF_EVENT:
+		return PC_PERF;
+	case BK_PROG_SCHED_CLS:
+	case BK_PROG_SCHED_ACT:
+		return PC_TC;
+	case BK_PROG_XDP:
+		return PC_XDP;
+	case BK_PROG_CGROUP_SKB:
+		return PC_CGSKB;
+	case BK_PROG_CGROUP_SOCK:
+		return PC_CGSOCK;
+	case BK_PROG_LWT_IN:
+		return PC_LWTIN;
+	case BK_PROG_LWT_OUT:
+		return PC_LWTOUT;
+	case BK_PROG_LWT_XMIT:
+		return PC_LWTXMIT;
+	case BK_PROG_LWT_SEG6LOCAL:
+		return PC_SEG6;
+	case BK_PROG_SOCK_OPS:
+		return PC_SOCKOPS;
+	case BK_PROG_SK_SKB:
+		return PC_SKSKB;
+	case BK_PROG_CGROUP_DEVICE:
+		return PC_CGDEV;
+	case BK_PROG_SK_MSG:
+		return PC_SKMSG;
+	case BK_PROG_CGROUP_SOCK_ADDR:
+		return PC_SOCKADDR;
+	case BK_PROG_SK_REUSEPORT:
+		return PC_REUSEPORT;
+	case BK_PROG_FLOW_DISSECTOR:
+		return PC_FLOW;
+	case BK_PROG_CGROUP_SYSCTL:
+		return PC_SYSCTL;
+	case BK_PROG_CGROUP_SOCKOPT:
+		return PC_SOCKOPT;
+	case BK_PROG_SK_LOOKUP:
+		return PC_SKLOOKUP;
+	case BK_PROG_SYSCALL:
+		return PC_SYSCALL;
+	case BK_PROG_NETFILTER:
+		return PC_NF;
+	case BK_PROG_TRACING:
+		return attach == BPF_TRACE_ITER ? PC_ITER : PC_TRACING;
+	default:
+		return 0;
+	}
+}
+
+/* Attach types newer than the installed uAPI headers. */
+enum {
+	AT_UNIX_RECVMSG = 51,
+	AT_UNIX_GETPEERNAME = 52,
+	AT_UNIX_GETSOCKNAME = 53,
+};
+
+static bool cond_ok(uint8_t cond, uint32_t at)
+{
+	switch (cond) {
+	case HC_CONNECT:
+		return at == BPF_CGROUP_INET4_CONNECT || at == BPF_CGROUP_INET6_CONNECT;
+	case HC_RETVAL:
+		return at != BPF_CGROUP_UDP4_RECVMSG && at != BPF_CGROUP_UDP6_RECVMSG &&
+		       at != BPF_CGROUP_INET4_GETPEERNAME && at != BPF_CGROUP_INET6_GETPEERNAME &&
+		       at != BPF_CGROUP_INET4_GETSOCKNAME && at != BPF_CGROUP_INET6_GETSOCKNAME &&
+		       at != AT_UNIX_RECVMSG && at != AT_UNIX_GETPEERNAME &&
+		       at != AT_UNIX_GETSOCKNAME;
+	case HC_SETSOCKOPT:
+		return at != BPF_CGROUP_GETSOCKOPT;
+	case HC_TRAMPOLINE:
+		return at == BPF_TRACE_FENTRY || at == BPF_TRACE_FEXIT || at == BPF_MODIFY_RETURN;
+	case HC_FEXIT:
+		return at == BPF_TRACE_FEXIT || at == BPF_MODIFY_RETURN;
+	case HC_NOT_ITER:
+		return at != BPF_TRACE_ITER;
+	default:
+		return true;
+	}
+}
+
+/* Whether a program of type (and attach type) may call h; ring helpers
+ * belong to ring programs, and bpfkit's own types take the helpers every
+ * kernel type has, except those that need a kernel context. */
+static bool vhelper_allowed_at(const struct vhelper *h, enum bk_prog_type type, uint32_t attach)
+{
+	if (vring_helper_is_ring(h))
+		return type == BK_PROG_IOURING;
+	if (type == BK_PROG_IOURING || type == BK_PROG_RAW) {
+		if (h->types != PC_BASE || h->cond)
+			return false;
+		for (int i = 0; i < 5; i++)
+			if (h->args[i] == A_CTX || h->args[i] == A_CTX_OR_NULL)
+				return false;
+		return true;
+	}
+	return (h->types & prog_class(type, attach)) && cond_ok(h->cond, attach);
+}
+
+bool vhelper_allowed(const struct vhelper *h, enum bk_prog_type type)
+{
+	return vhelper_allowed_at(h, type, 0);
+}
+
+int vhelper_check_avail(struct venv *env, const struct vhelper *h, int32_t imm)
+{
+	char a[16], b[16];
+
+	if (!h || (imm > MAX_HELPER && !vring_helper_is_ring(h)))
+		return verr(env, BK_E_V_HELPER_UNKNOWN, "invalid func unknown#%d", imm);
+	if (!vring_helper_is_ring(h) && vk_helper_since(h->id) > vk_target(env))
+		return verr(env, BK_E_V_HELPER_UNKNOWN,
+			    "invalid func unknown#%d (%s is new in Linux %s, the target is %s)",
+			    imm, h->name, vk_str(vk_helper_since(h->id), a, sizeof(a)),
+			    vk_str(vk_target(env), b, sizeof(b)));
+	if (!vhelper_allowed_at(h, env->in->type, env->in->attach_type))
+		return verr(env, BK_E_V_HELPER_TYPE, "program of this type cannot use helper %s#%d",
+			    h->name, imm);
+	if ((h->flags & HF_GPL) && !env->opts.gpl)
+		return verr(env, BK_E_V_HELPER_GPL,
+			    "cannot call GPL-restricted function from non-GPL compatible program");
+	if ((h->flags & HF_SLEEP) && !env->sleepable)
+		return verr(env, BK_E_V_HELPER_TYPE,
+			    "helper call might sleep in a non-sleepable prog (%s#%d)", h->name,
+			    imm);
+	return 0;
+}
+
+void vhelper_resolve(struct venv *env, struct vhelper *h)
+{
+	uint32_t cls = prog_class(env->in->type, env->in->attach_type);
+	bool btf_types = cls & (PC_SYSCALL | PC_TRACING | PC_ITER);
+
+	switch (h->id) {
+	case 17: /* bpf_get_cgroup_classid: the skb's for tc, the task's elsewhere */
+		if (cls == PC_TC)
+			h->args[0] = A_CTX;
+		break;
+	case 46: /* bpf_get_socket_cookie: a socket pointer where the context is none */
+		if (btf_types)
+			h->args[0] = A_BTF_SOCK_COMMON;
+		break;
+	case 107: /* bpf_sk_storage_get: the context's socket in cgroup/sock programs */
+		if (cls == PC_CGSOCK)
+			h->args[1] = A_CTX;
+		break;
+	case 124: /* bpf_sk_assign: sk_lookup's takes a socket or NULL */
+		if (cls == PC_SKLOOKUP)
+			h->args[1] = A_SOCKET_OR_NULL;
+		break;
+	case 188: /* bpf_xdp_get_buff_len: a struct xdp_buff pointer in tracing */
+		if (btf_types) {
+			h->args[0] = A_BTF;
+			h->barg = "xdp_buff";
+		}
+		break;
+	}
+}
+
+/* Map types (the kernel's enum bpf_map_type). */
+enum {
+	MT_HASH = 1,
+	MT_ARRAY = 2,
+	MT_PROG_ARRAY = 3,
+	MT_PERF_EVENT_ARRAY = 4,
+	MT_PERCPU_HASH = 5,
+	MT_PERCPU_ARRAY = 6,
+	MT_STACK_TRACE = 7,
+	MT_CGROUP_ARRAY = 8,
+	MT_LRU_PERCPU_HASH = 10,
+	MT_ARRAY_OF_MAPS = 12,
+	MT_HASH_OF_MAPS = 13,
+	MT_DEVMAP = 14,
+	MT_SOCKMAP = 15,
+	MT_CPUMAP = 16,
+	MT_XSKMAP = 17,
+	MT_SOCKHASH = 18,
+	MT_CGROUP_STORAGE = 19,
+	MT_REUSEPORT_SOCKARRAY = 20,
+	MT_PERCPU_CGROUP_STORAGE = 21,
+	MT_QUEUE = 22,
+	MT_STACK = 23,
+	MT_SK_STORAGE = 24,
+	MT_DEVMAP_HASH = 25,
+	MT_STRUCT_OPS = 26,
+	MT_RINGBUF = 27,
+	MT_INODE_STORAGE = 28,
+	MT_TASK_STORAGE = 29,
+	MT_BLOOM_FILTER = 30,
+	MT_USER_RINGBUF = 31,
+	MT_CGRP_STORAGE = 32,
+};
+
+#define IS(...) in_list(id, (const uint32_t[]){__VA_ARGS__, 0})
+
+static bool in_list(uint32_t id, const uint32_t *l)
+{
+	for (; *l; l++)
+		if (*l == id)
+			return true;
+	return false;
+}
+
+/* The helpers a map type may be passed to (when it restricts them). */
+static int map_allows(uint32_t mt, uint32_t id)
+{
+	switch (mt) {
+	case MT_PROG_ARRAY:
+		return IS(12);
+	case MT_PERF_EVENT_ARRAY:
+		return IS(22, 25, 55, 111, 121);
+	case MT_RINGBUF:
+		return IS(130, 131, 134, 198);
+	case MT_USER_RINGBUF:
+		return IS(209);
+	case MT_STACK_TRACE:
+		return IS(27);
+	case MT_CGROUP_ARRAY:
+		return IS(33, 37);
+	case MT_CGROUP_STORAGE:
+	case MT_PERCPU_CGROUP_STORAGE:
+		return IS(81);
+	case MT_DEVMAP:
+	case MT_DEVMAP_HASH:
+	case MT_XSKMAP:
+		return IS(51, 1);
+	case MT_CPUMAP:
+		return IS(51);
+	case MT_ARRAY_OF_MAPS:
+	case MT_HASH_OF_MAPS:
+		return IS(1);
+	case MT_SOCKMAP:
+		return IS(1, 2, 3, 52, 53, 60, 82, 164);
+	case MT_SOCKHASH:
+		return IS(1, 2, 3, 70, 71, 72, 82, 164);
+	case MT_REUSEPORT_SOCKARRAY:
+		return IS(82);
+	case MT_QUEUE:
+	case MT_STACK:
+		return IS(87, 88, 89);
+	case MT_BLOOM_FILTER:
+		return IS(87, 89);
+	case MT_SK_STORAGE:
+		return IS(107, 108);
+	case MT_INODE_STORAGE:
+		return IS(145, 146);
+	case MT_TASK_STORAGE:
+		return IS(156, 157);
+	case MT_CGRP_STORAGE:
+		return IS(210, 211);
+	default:
+		return -1; /* no restriction by the map */
+	}
+}
+
+bool vmap_func_ok(uint32_t mt, uint32_t id)
+{
+	int m = map_allows(mt, id);
+
+	if (m >= 0)
+		return m;
+	switch (id) {
+	case 12:
+		return mt == MT_PROG_ARRAY;
+	case 22:
+	case 25:
+	case 55:
+	case 111:
+	case 121:
+		return mt == MT_PERF_EVENT_ARRAY;
+	case 27:
+		return mt == MT_STACK_TRACE;
+	case 130:
+	case 131:
+	case 134:
+	case 198:
+		return mt == MT_RINGBUF;
+	case 209:
+		return mt == MT_USER_RINGBUF;
+	case 33:
+	case 37:
+		return mt == MT_CGROUP_ARRAY;
+	case 51:
+		return mt == MT_DEVMAP || mt == MT_DEVMAP_HASH || mt == MT_CPUMAP ||
+		       mt == MT_XSKMAP;
+	case 52:
+	case 53:
+	case 60:
+		return mt == MT_SOCKMAP;
+	case 70:
+	case 71:
+	case 72:
+		return mt == MT_SOCKHASH;
+	case 81:
+		return mt == MT_CGROUP_STORAGE || mt == MT_PERCPU_CGROUP_STORAGE;
+	case 82:
+		return mt == MT_REUSEPORT_SOCKARRAY || mt == MT_SOCKMAP || mt == MT_SOCKHASH;
+	case 87:
+	case 89:
+		return mt == MT_QUEUE || mt == MT_STACK || mt == MT_BLOOM_FILTER;
+	case 88:
+		return mt == MT_QUEUE || mt == MT_STACK;
+	case 107:
+	case 108:
+		return mt == MT_SK_STORAGE;
+	case 145:
+	case 146:
+		return mt == MT_INODE_STORAGE;
+	case 156:
+	case 157:
+		return mt == MT_TASK_STORAGE;
+	case 210:
+	case 211:
+		return mt == MT_CGRP_STORAGE;
+	case 195:
+		return mt == MT_PERCPU_ARRAY || mt == MT_PERCPU_HASH || mt == MT_LRU_PERCPU_HASH;
+	default:
+		return true;
+	}
 }

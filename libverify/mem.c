@@ -187,11 +187,12 @@ static int ctx_load(struct venv *env, int regno, int off, int size, int t, int v
 {
 	struct vreg *regs = cur_regs(env);
 	uint8_t type = VT_SCALAR, flags = 0;
+	int32_t aux = 0;
 	int err;
 
 	if ((err = check_ptr_off_reg(env, &regs[regno], regno, false)))
 		return err;
-	if ((err = ctx_access(env, off, size, t, &type, &flags)))
+	if ((err = ctx_access_aux(env, off, size, t, &type, &flags, &aux)))
 		return err;
 	if (t == V_READ && value_regno >= 0) {
 		struct vreg *v = &regs[value_regno];
@@ -203,6 +204,7 @@ static int ctx_load(struct venv *env, int regno, int off, int size, int t, int v
 			reg_mark_known(v, 0);
 			v->type = type;
 			v->flags = flags;
+			v->aux = aux;
 			if (flags & VF_NULL)
 				v->id = new_id(env);
 		}
@@ -301,10 +303,15 @@ int check_mem_access(struct venv *env, int regno, int off, int size, int t, int 
 	case VT_SOCK_COMMON:
 	case VT_SOCKET:
 	case VT_TCP_SOCK:
+	case VT_XDP_SOCK:
+	case VT_FLOW_KEYS:
+	case VT_TP_BUFFER:
+	case VT_BTF_ID:
 		if (r->flags & VF_NULL)
 			goto bad_type;
-		return verr(env, BK_E_V_UNSUPPORTED, "R%d access to %s is not modelled", regno,
-			    vtype_str(r, tb, sizeof(tb)));
+		if ((err = obj_access(env, regno, off, size, t, value_regno, sx)))
+			return err; /* ctx.c: sockets, flow keys, buffers, BTF pointers */
+		break;
 	default:
 	bad_type:
 		if (r->flags & VF_NULL) {
@@ -412,7 +419,8 @@ int check_atomic(struct venv *env, const struct bk_dinsn *d)
 	const struct vreg *dr = &regs[d->dst];
 
 	if (dr->type == VT_CTX || reg_is_pkt_any(dr) || dr->type == VT_SOCKET ||
-	    dr->type == VT_SOCK_COMMON || dr->type == VT_TCP_SOCK)
+	    dr->type == VT_SOCK_COMMON || dr->type == VT_TCP_SOCK || dr->type == VT_XDP_SOCK ||
+	    dr->type == VT_FLOW_KEYS)
 		return verr(env, BK_E_V_ATOMIC, "BPF_ATOMIC stores into R%d %s is not allowed",
 			    d->dst, vtype_str(dr, tb, sizeof(tb)));
 	if (oi->fmt != BK_FMT_ATOMIC) {

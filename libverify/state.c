@@ -246,6 +246,9 @@ static const char *const type_names[VT__COUNT] = {
 	[VT_SOCKET] = "sock",
 	[VT_TCP_SOCK] = "tcp_sock",
 	[VT_BTF_ID] = "ptr_",
+	[VT_FLOW_KEYS] = "flow_keys",
+	[VT_TP_BUFFER] = "tp_buffer",
+	[VT_XDP_SOCK] = "xdp_sock",
 };
 
 /* The kernel's reg_type_str(): "map_value_or_null", "rdonly_mem", ... */

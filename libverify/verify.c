@@ -284,6 +284,7 @@ static void env_free(struct venv *env)
 	free(env->stk_kill);
 	free(env->stk_live);
 	free(env->origins);
+	types_release(env);
 	free(env->kfuncs);
 	scc_free(env);
 	free(env->insns);
@@ -295,7 +296,8 @@ static int run(struct venv *env)
 {
 	int err;
 
-	if ((err = verify_decode(env)) || (err = check_structure(env)))
+	if ((err = verify_decode(env)) || (err = types_prepare(env)) ||
+	    (err = check_structure(env)))
 		return err;
 	compute_liveness(env);
 	if ((err = compute_precision(env)) || (err = compute_scc(env)))

@@ -153,6 +153,8 @@ static bool ours(const struct sweep *s, const struct target *t, const struct bk_
 				     .type = t->type,
 				     .attach_type = (uint32_t)t->attach};
 	struct bk_verify_opts o = {.sz = sizeof(o), .gpl = true, .target_kernel = s->target_kernel};
+
+	in.sleepable = t->type == BK_PROG_SYSCALL;
 	struct bk_diag d;
 
 	return bk_verify(&in, &o, NULL, &d) == 0;
@@ -161,7 +163,8 @@ static bool ours(const struct sweep *s, const struct target *t, const struct bk_
 static int kern(struct sweep *s, const struct target *t, const struct bk_insn *p, size_t n)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, lo, .expected_attach_type = (enum bpf_attach_type)t->attach,
-		    .log_buf = s->log, .log_size = 65536, .log_level = 1);
+		    .log_buf = s->log, .log_size = 65536, .log_level = 1,
+		    .prog_flags = t->type == BK_PROG_SYSCALL ? 1U << 4 /* BPF_F_SLEEPABLE */ : 0);
 	int fd;
 
 	s->log[0] = '\0';

@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: MIT
+/*
+ * btf_ctx.c - contexts and pointers the kernel's BTF describes: the
+ * arguments of tp_btf, fentry, fexit and fmod_ret programs (u64 slots of
+ * the context, typed by the traced function or tracepoint), the context
+ * of iterators (struct bpf_iter__<target>: meta and the iterated objects)
+ * and of netfilter programs (struct bpf_nf_ctx), and loads through the
+ * kernel pointers these give (PTR_TO_BTF_ID: walking struct members).
+ *
+ * The kernel's BTF (/sys/kernel/btf/vmlinux) is loaded only for programs
+ * that need it, into the caller's cache when opts.vmlinux_btf is set.
+ *
+ * Modelled: scalar and pointer arguments, the return value of fexit and
+ * fmod_ret, member loads through nested structs, unions and fixed-size
+ * arrays, pointer members becoming untrusted BTF pointers.  Refused as
+ * unsupported (BK_E_V_UNSUPPORTED, with the reason): iterators whose
+ * context holds untyped buffers (map elements), flexible array members,
+ * stores through BTF pointers the kernel would allow for some types.
+ */
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "types_int.h"
+
+#define MAX_ARGS 12 /* MAX_BPF_FUNC_ARGS */
+
+struct vtctx {
+	int nargs;		    /* arguments in the context, 8 bytes each */
+	int32_t type[MAX_ARGS + 1]; /* BTF type of each (and of the return value) */
+	uint8_t maybe_null[MAX_ARGS + 1];
+	bool has_ret; /* fexit, fmod_ret: the return value follows the arguments */
+	bool exact;   /* netfilter: only whole 8-byte loads of the two pointers */
+	const char *what;
+};
+
+const struct btf *vmlinux_btf(struct venv *env)
+{
+	struct btf *b;
+
+	if (env->vmlinux)
+		return env->vmlinux;
+	if (env->vmlinux_err)
+		return NULL;
+	if (env->opts.vmlinux_btf && *env->opts.vmlinux_btf) {
+		env->vmlinux = *env->opts.vmlinux_btf;
+		return env->vmlinux;
+	}
+	b = btf__load_vmlinux_btf();
+	if (libbpf_get_error(b) || !b) {
+		env->vmlinux_err = -ENOENT;
+		verr(env, BK_E_V_UNSUPPORTED,
+		     "this program type needs the kernel's BTF (/sys/kernel/btf/vmlinux), which "
+		     "cannot be read here");
+		return NULL;
+	}
+	if (env->opts.vmlinux_btf)
+		*env->opts.vmlinux_btf = b;
+	else
+		env->vmlinux_owned = b;
+	env->vmlinux = b;
+	return b;
+}
+
+static int32_t skip_mods(const struct btf *b, int32_t id)
+{
+	for (int n = 0; id > 0 && n < 32; n++) {
+		const struct btf_type *t = btf__type_by_id(b, (uint32_t)id);
+
+		if (!t || !(btf_is_mod(t) || btf_is_typedef(t)))
+			break;
+		id = (int32_t)t->type;
+	}
+	return id;
+}
+
+int32_t vmlinux_struct_id(struct venv *env, const char *name)
+{
+	const struct btf *b = vmlinux_btf(env);
+	int32_t id = b ? btf__find_by_name_kind(b, name, BTF_KIND_STRUCT) : -1;
+
+	return id > 0 ? id : -1;
+}
+
+bool btf_struct_match(struct venv *env, int32_t id, const char *name)
+{
+	const struct btf *b = vmlinux_btf(env);
+
+	for (int depth = 0; b && id > 0 && depth < 16; depth++) {
+		const struct btf_type *t = btf__type_by_id(b, (uint32_t)skip_mods(b, id));
+		const char *n = t ? btf__str_by_offset(b, t->name_off) : NULL;
+
+		if (!t || !btf_is_composite(t))
+			return false;
+		if (n && !strcmp(n, name))
+			return true;
+		if (!btf_vlen(t) || btf_member_bit_offset(t, 0))
+			return false;
+		id = (int32_t)btf_members(t)[0].type;
+	}
+	return false;
+}
+
+const char *btf_id_name(struct venv *env, int32_t id)
+{
+	const struct btf_type *t =
+		env->vmlinux ? btf__type_by_id(env->vmlinux, (uint32_t)id) : NULL;
+	const char *n = t ? btf__str_by_offset(env->vmlinux, t->name_off) : NULL;
+
+	return n && *n ? n : "?";
+}
+
+static int no_target(struct venv *env, const char *kind, const char *name)
+{
+	return verr(env, BK_E_V_PROG_TYPE, "%s '%s' not found in the kernel's BTF", kind,
+		    name ? name : "(none: the section names no attach target)");
+}
+
+/* Arguments from a FUNC_PROTO, skipping the first `skip` parameters. */
+static int args_from_proto(struct venv *env, struct vtctx *c, int32_t proto, int skip)
+{
+	const struct btf_type *t = btf__type_by_id(env->vmlinux, (uint32_t)proto);
+	const struct btf_param *p;
+	int n;
+
+	if (!t || !btf_is_func_proto(t))
+		return verr(env, BK_E_V_PROG_TYPE, "attach target %s has no function prototype",
+			    c->what);
+	n = btf_vlen(t) - skip;
+	if (n < 0 || n > MAX_ARGS)
+		return verr(env, BK_E_V_PROG_TYPE, "attach target %s has %d arguments", c->what, n);
+	p = btf_params(t);
+	c->nargs = n;
+	for (int i = 0; i < n; i++)
+		c->type[i] = (int32_t)p[i + skip].type;
+	c->type[n] = (int32_t)t->type; /* return value */
+	return 0;
+}
+
+static int prepare_tracing(struct venv *env, struct vtctx *c)
+{
+	const struct btf *b = env->vmlinux;
+	const char *to = env->attach_to;
+	uint32_t at = env->in->attach_type;
+	char name[256];
+	int32_t id;
+
+	c->what = to ? to : "?";
+	switch (at) {
+	case BPF_TRACE_RAW_TP:
+		snprintf(name, sizeof(name), "btf_trace_%s", to ? to : "");
+		id = to ? btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF) : -1;
+		if (id <= 0)
+			return no_target(env, "tracepoint", to);
+		id = skip_mods(b, id);
+		{
+			const struct btf_type *t = btf__type_by_id(b, (uint32_t)id);
+
+			if (!t || !btf_is_ptr(t))
+				return no_target(env, "tracepoint", to);
+			return args_from_proto(env, c, (int32_t)t->type, 1);
+		}
+	case BPF_TRACE_FENTRY:
+	case BPF_TRACE_FEXIT:
+	case BPF_MODIFY_RETURN:
+		id = to ? btf__find_by_name_kind(b, to, BTF_KIND_FUNC) : -1;
+		if (id <= 0)
+			return no_target(env, "function", to);
+		c->has_ret = at != BPF_TRACE_FENTRY;
+		return args_from_proto(env, c, (int32_t)btf__type_by_id(b, (uint32_t)id)->type, 0);
+	case BPF_TRACE_ITER:
+		snprintf(name, sizeof(name), "bpf_iter_%s", to ? to : "");
+		id = to ? btf__find_by_name_kind(b, name, BTF_KIND_FUNC) : -1;
+		if (id <= 0)
+			return no_target(env, "iterator", to);
+		if (args_from_proto(env, c, (int32_t)btf__type_by_id(b, (uint32_t)id)->type, 0))
+			return env->err;
+		for (int i = 1; i < c->nargs; i++) {
+			int32_t pt = skip_mods(b, c->type[i]);
+			const struct btf_type *t = btf__type_by_id(b, (uint32_t)pt);
+
+			if (t && btf_is_ptr(t)) {
+				const struct btf_type *tt = btf__type_by_id(
+					b, (uint32_t)skip_mods(b, (int32_t)t->type));
+
+				if (!tt || !btf_is_composite(tt))
+					return verr(env, BK_E_V_UNSUPPORTED,
+						    "iterator %s: context argument %d is a buffer, "
+						    "not modelled by bpfverify",
+						    to, i);
+			}
+			c->maybe_null[i] = 1; /* every object after meta may be NULL */
+		}
+		return 0;
+	default:
+		return verr(env, BK_E_V_UNSUPPORTED,
+			    "tracing programs of attach type %u are not modelled by bpfverify", at);
+	}
+}
+
+int btf_ctx_prepare(struct venv *env)
+{
+	struct vtctx *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	env->tctx = c;
+	if (!vmlinux_btf(env))
+		return env->err;
+	if (env->in->type == BK_PROG_NETFILTER) {
+		c->what = "bpf_nf_ctx";
+		c->nargs = 2;
+		c->exact = true;
+		c->type[0] = vmlinux_struct_id(env, "nf_hook_state");
+		c->type[1] = vmlinux_struct_id(env, "sk_buff");
+		if (c->type[0] < 0 || c->type[1] < 0)
+			return no_target(env, "struct", "nf_hook_state / sk_buff");
+		/* the context holds the pointers themselves */
+		return 0;
+	}
+	err = prepare_tracing(env, c);
+	return err;
+}
+
+void btf_ctx_release(struct venv *env)
+{
+	free(env->tctx);
+	env->tctx = NULL;
+	btf__free(env->vmlinux_owned);
+	env->vmlinux_owned = NULL;
+}
+
+static const char *type_str(const struct btf *b, int32_t id)
+{
+	const struct btf_type *t = btf__type_by_id(b, (uint32_t)id);
+	const char *n = t ? btf__str_by_offset(b, t->name_off) : NULL;
+
+	return n && *n ? n : "(anon)";
+}
+
+int btf_ctx_access(struct venv *env, int off, int size, int t, uint8_t *type, uint8_t *flags,
+		   int32_t *aux)
+{
+	const struct vtctx *c = env->tctx;
+	const struct btf *b = env->vmlinux;
+	const struct btf_type *bt;
+	int arg, n;
+
+	if (!c || !b)
+		return verr(env, BK_E_V_UNSUPPORTED, "typed context without the kernel's BTF");
+	if (off < 0 || off >= 8 * MAX_ARGS || t != V_READ || off % size)
+		return verr(env, BK_E_V_CTX_ACCESS, "invalid bpf_context access off=%d size=%d",
+			    off, size);
+	arg = off / 8;
+	n = c->nargs + (c->has_ret ? 1 : 0);
+	if (arg >= n)
+		return verr(env, BK_E_V_CTX_ACCESS, "func '%s' doesn't have %d-th argument",
+			    c->what, arg);
+	if (c->exact) {
+		if (size != 8)
+			return verr(env, BK_E_V_CTX_ACCESS,
+				    "invalid bpf_context access off=%d size=%d", off, size);
+		*type = VT_BTF_ID;
+		*aux = c->type[arg];
+		return 0;
+	}
+	int32_t id = skip_mods(b, c->type[arg]);
+
+	bt = btf__type_by_id(b, (uint32_t)id);
+	if (!bt || id == 0)
+		return 0; /* void return of fexit: a scalar */
+	if (btf_is_int(bt) || btf_is_any_enum(bt) || btf_is_composite(bt))
+		return 0;
+	if (!btf_is_ptr(bt))
+		return verr(env, BK_E_V_CTX_ACCESS, "func '%s' arg%d type %s is not a struct",
+			    c->what, arg, type_str(b, id));
+	int32_t tid = skip_mods(b, (int32_t)bt->type);
+	const struct btf_type *tt = tid ? btf__type_by_id(b, (uint32_t)tid) : NULL;
+
+	if (!tt || !btf_is_composite(tt))
+		return 0; /* void *, char *, ...: a scalar */
+	if (size != 8)
+		return verr(env, BK_E_V_CTX_ACCESS, "invalid bpf_context access off=%d size=%d",
+			    off, size);
+	*type = VT_BTF_ID;
+	*aux = tid;
+	if (c->maybe_null[arg])
+		*flags = VF_NULL;
+	return 0;
+}
+
+/* Walks the members of struct/union id for [off, off + size): 0 with
+ * *res_id > 0 for a pointer member to a struct (a BTF pointer), 0 with
+ * *res_id == 0 for scalar data, or a rejection. */
+static int walk(struct venv *env, int regno, int32_t id, int off, int size, int32_t *res_id)
+{
+	const struct btf *b = env->vmlinux;
+	const char *sname = type_str(b, id);
+
+	for (int depth = 0; depth < 32; depth++) {
+		const struct btf_type *t = btf__type_by_id(b, (uint32_t)skip_mods(b, id));
+		const struct btf_member *m;
+		int i, vlen;
+
+		if (!t || !btf_is_composite(t))
+			return verr(env, BK_E_V_INVALID_MEM, "R%d is not a pointer to a struct",
+				    regno);
+		if (off + size > (int)t->size)
+			return verr(env, BK_E_V_MEM_BOUNDS,
+				    "access beyond struct %s at off %d size %d", sname, off, size);
+		m = btf_members(t);
+		vlen = btf_vlen(t);
+		for (i = 0; i < vlen; i++, m++) {
+			int moff = (int)(btf_member_bit_offset(t, (uint32_t)i) / 8);
+			int32_t mid = skip_mods(b, (int32_t)m->type);
+			const struct btf_type *mt = btf__type_by_id(b, (uint32_t)mid);
+			int64_t msize;
+
+			if (btf_member_bitfield_size(t, (uint32_t)i)) {
+				int bend = (int)((btf_member_bit_offset(t, (uint32_t)i) +
+						  btf_member_bitfield_size(t, (uint32_t)i) + 7) /
+						 8);
+
+				if (off >= moff && off + size <= bend) {
+					*res_id = 0;
+					return 0;
+				}
+				continue;
+			}
+			msize = btf__resolve_size(b, (uint32_t)mid);
+			if (!mt || msize < 0 || off < moff || off >= moff + msize)
+				continue;
+			if (btf_is_array(mt)) {
+				const struct btf_array *a = btf_array(mt);
+				int32_t eid = skip_mods(b, (int32_t)a->type);
+				int64_t es = btf__resolve_size(b, (uint32_t)eid);
+				const struct btf_type *et = btf__type_by_id(b, (uint32_t)eid);
+
+				if (!a->nelems || es <= 0)
+					return verr(env, BK_E_V_UNSUPPORTED,
+						    "flexible array member of struct %s is not "
+						    "modelled by bpfverify",
+						    sname);
+				int eoff = (int)((off - moff) % es);
+
+				if (et && btf_is_composite(et)) {
+					id = eid;
+					off = eoff;
+					sname = type_str(b, eid);
+					goto next;
+				}
+				if (eoff + size > es)
+					return verr(env, BK_E_V_MEM_BOUNDS,
+						    "access beyond the end of member of struct %s "
+						    "with off %d size %d",
+						    sname, off, size);
+				if (et && btf_is_ptr(et))
+					return verr(
+						env, BK_E_V_UNSUPPORTED,
+						"arrays of pointers in struct %s are not modelled "
+						"by bpfverify",
+						sname);
+				*res_id = 0;
+				return 0;
+			}
+			if (btf_is_composite(mt)) {
+				id = mid;
+				off -= moff;
+				sname = type_str(b, mid);
+				goto next;
+			}
+			if (btf_is_ptr(mt)) {
+				if (off != moff || size != 8)
+					return verr(
+						env, BK_E_V_INVALID_MEM,
+						"cannot access ptr member with moff %d in struct "
+						"%s with off %d size %d",
+						moff, sname, off, size);
+				int32_t tid = skip_mods(b, (int32_t)mt->type);
+				const struct btf_type *tt =
+					tid ? btf__type_by_id(b, (uint32_t)tid) : NULL;
+
+				*res_id = tt && btf_is_composite(tt) ? tid : 0;
+				return 0;
+			}
+			if (off + size > moff + msize)
+				return verr(
+					env, BK_E_V_MEM_BOUNDS,
+					"access beyond the end of member (mend:%lld) in struct %s "
+					"with off %d size %d",
+					(long long)(moff + msize), sname, off, size);
+			*res_id = 0;
+			return 0;
+		}
+		return verr(env, BK_E_V_MEM_BOUNDS, "struct %s doesn't have field at offset %d",
+			    sname, off);
+	next:;
+	}
+	return verr(env, BK_E_V_UNSUPPORTED, "struct nesting too deep");
+}
+
+/* The kernel's check_ptr_to_btf_access() for tracing programs. */
+int btf_ptr_access(struct venv *env, int regno, int off, int size, int t, int value_regno)
+{
+	struct vreg *regs = cur_regs(env), *r = &regs[regno];
+	const char *name;
+	int32_t res = 0;
+	char vb[48];
+	int err;
+
+	if (!vmlinux_btf(env))
+		return env->err;
+	name = btf_id_name(env, r->aux);
+	if (off < 0)
+		return verr(env, BK_E_V_PTR_OFFSET, "R%d is ptr_%s invalid negative access: off=%d",
+			    regno, name, off);
+	if (!tnum_is_const(r->var_off) || r->var_off.value) {
+		tnum_str(vb, sizeof(vb), r->var_off);
+		return verr(env, BK_E_V_PTR_OFFSET,
+			    "R%d is ptr_%s invalid variable offset: off=%d, var_off=%s", regno,
+			    name, off, vb);
+	}
+	if (t == V_WRITE)
+		return verr(env, BK_E_V_READONLY, "R%d is ptr_%s: only read is supported", regno,
+			    name);
+	if ((err = walk(env, regno, r->aux, off, size, &res)))
+		return err;
+	if (value_regno < 0)
+		return 0;
+	struct vreg *v = &regs[value_regno];
+
+	reg_mark_unknown(v);
+	if (res > 0) {
+		reg_mark_known(v, 0);
+		v->type = VT_BTF_ID;
+		v->aux = res;
+		v->flags = VF_UNTRUSTED;
+	}
+	return 0; /* mem.c narrows a scalar to size */
+}
