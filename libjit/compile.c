@@ -6,11 +6,13 @@
  *
  * Passes: the first only measures (no buffer, rel32 jumps, movabs calls);
  * then the image is mapped read + write and regenerated until the label
- * addresses of two passes agree; then it becomes read + exec.  Loop heads
- * (targets of backward jumps) are padded with NOPs to 32-byte boundaries;
- * padding can make a later pass longer, so a layout that has not settled
- * after a few passes drops the padding, and sizes then only shrink.  Code never
+ * addresses of two passes agree; then it becomes read + exec.  Code never
  * lives in a mapping that is writable and executable at once.
+ *
+ * Loop heads (targets of backward jumps) are padded with NOPs to 64-byte
+ * boundaries.  Padding can make a later pass longer, so a layout that has
+ * not settled after a few passes drops the padding, and sizes then only
+ * shrink.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,7 +27,7 @@
 enum {
 	MAX_PASSES = 40,
 	ALIGNED_PASSES = 12, /* then give up loop alignment: sizes shrink monotonically */
-	LOOP_ALIGN = 32,
+	LOOP_ALIGN = 64,
 };
 
 static uint64_t now_ns(void)

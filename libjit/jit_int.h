@@ -177,7 +177,7 @@ struct jit_cg {
 	size_t cnt;
 	const struct bk_insn_fact *facts; /* NULL: none */
 	bool checked, harden, bmi2, inline_maps;
-	bool align; /* loop heads on 32-byte boundaries (off when it keeps layouts from settling) */
+	bool align; /* loop heads on 64-byte boundaries (off when it keeps layouts from settling) */
 	uint64_t base;	      /* run-time address of the image; 0 while measuring */
 	uint64_t reach;	      /* calls within this distance of base fit rel32 */
 	uint32_t *addr;	      /* label addresses in this pass */
