@@ -278,7 +278,7 @@ static int walk_cfg(struct venv *env)
 		 * jump targets, after calls, BPF-to-BPF calls */
 		if (tg != NO_JMP) {
 			VISIT(tg);
-			env->aux[tg].flags |= AUX_JMP_DST;
+			env->aux[tg].flags |= AUX_JMP_DST | AUX_JMP_PT;
 			if (oi->fmt == BK_FMT_JA || oi->fmt == BK_FMT_JA32) {
 				env->aux[tg].flags |= AUX_PRUNE;
 				continue;
@@ -293,20 +293,28 @@ static int walk_cfg(struct venv *env)
 		if (oi->fmt == BK_FMT_CALL || oi->fmt == BK_FMT_CALL_LOCAL ||
 		    oi->fmt == BK_FMT_CALL_KFUNC) {
 			if (t + 1 < n)
-				env->aux[t + 1].flags |= AUX_PRUNE;
+				env->aux[t + 1].flags |= AUX_PRUNE | AUX_JMP_PT;
 			/* calls of callbacks and iterators' next: checkpoints
 			 * there let their loops converge */
 			if (d->op == BK_OP_CALL && (d->imm == 181 || d->imm == 164))
-				env->aux[t].flags |= AUX_CALLS_CB | AUX_FORCE_CKPT | AUX_PRUNE;
+				env->aux[t].flags |=
+					AUX_CALLS_CB | AUX_FORCE_CKPT | AUX_PRUNE | AUX_JMP_PT;
 			if (env->aux[t].flags & AUX_ITER_NEXT)
 				env->aux[t].flags |= AUX_FORCE_CKPT | AUX_PRUNE;
 			if (d->op == BK_OP_CALL_LOCAL) {
 				env->aux[t].flags |= AUX_PRUNE;
 				VISIT(t + d->imm + 1);
+				env->aux[t + d->imm + 1].flags |= AUX_PRUNE | AUX_JMP_PT;
 			}
 		}
-		if (d->op == BK_OP_LDDW_FUNC)
+		/* a callback's address is a call edge for the kernel's walk */
+		if (d->op == BK_OP_LDDW_FUNC) {
+			env->aux[t].flags |= AUX_PRUNE;
+			if (t + 2 < n)
+				env->aux[t + 2].flags |= AUX_PRUNE | AUX_JMP_PT;
 			VISIT(t + d->imm + 1);
+			env->aux[t + d->imm + 1].flags |= AUX_PRUNE | AUX_JMP_PT;
+		}
 		VISIT(t + d->slots);
 	}
 	for (int i = 0; i < n; i++) {
@@ -321,7 +329,7 @@ static int walk_cfg(struct venv *env)
 		}
 	}
 	for (int i = 0; i < n; i++)
-		env->aux[i].flags &= (uint8_t)~AUX_SEEN;
+		env->aux[i].flags &= (uint16_t)~AUX_SEEN;
 out:
 	free(stack);
 	return err;

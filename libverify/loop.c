@@ -268,19 +268,19 @@ struct vstate *find_prev_entry(struct venv *env, struct vstate *from, int insn)
 
 /* Whether the scalar in frame's regno (regno 11+: stack slot regno-11)
  * may need its exact value at st's instruction (precise.c's demand).
- * Spilled scalars are always taken as precise. */
+ * (sdemand for stack slots). */
 bool reg_precise(struct venv *env, const struct vstate *st, int frame, int regno)
 {
 	int insn;
 
-	if (regno > 10)
-		return true;
 	if (frame == st->curframe)
 		insn = st->insn >= 0 ? st->insn : env->insn_idx;
 	else if (st->frames[frame + 1]->in_callback)
 		insn = st->frames[frame + 1]->callsite;
 	else
 		insn = st->frames[frame + 1]->callsite + 1;
+	if (regno > 10)
+		return env->aux[insn].sdemand & (1ULL << (regno - 11));
 	return env->aux[insn].demand & (1u << regno);
 }
 

@@ -234,6 +234,8 @@ static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp, uin
 	case BK_FMT_ST:
 		return out | dst;
 	case BK_FMT_STX:
+		/* exact stack addresses are handled by slot_transfer() */
+		return out | dst | ((fp & dst) ? src : 0);
 	case BK_FMT_ATOMIC:
 		return out | dst | ((fp & dst) ? src : 0);
 	case BK_FMT_ATOMIC_FETCH:
@@ -251,22 +253,216 @@ static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp, uin
 	}
 }
 
+/* ---- stack slots ---------------------------------------------------------------
+ * A spilled scalar needs its exact value where a fill of it may reach a
+ * demanded register.  A forward pass finds registers holding the frame
+ * pointer plus a known constant; accesses through them name their slot.
+ * Accesses through a frame pointer of unknown offset demand every slot;
+ * helper and function calls demand the slots their stack arguments may
+ * cover (64 bytes from the pointer). */
+#define FPO_BOTTOM INT32_MAX	  /* not reached yet */
+#define FPO_NOTFP (INT32_MAX - 1) /* not a pointer into this frame */
+#define FPO_TOP INT32_MIN	  /* into this frame, offset unknown */
+
+static int32_t fpo_meet(int32_t a, int32_t b)
+{
+	if (a == FPO_BOTTOM)
+		return b;
+	if (b == FPO_BOTTOM || a == b)
+		return a;
+	return FPO_TOP;
+}
+
+static void fpo_step(struct venv *env, int i, const int32_t *in, int32_t *out)
+{
+	const struct bk_dinsn *d = &env->insns[i];
+	const struct bk_op_info *oi = bk_op_info(d->op);
+	unsigned cls = bk_opc_class(oi->opcode);
+
+	memcpy(out, in, sizeof(int32_t) * V_MAX_REGS);
+	if (cls == BK_CLASS_ALU || cls == BK_CLASS_ALU64) {
+		int32_t v = in[d->dst];
+
+		if (d->op == BK_OP_MOV64_X)
+			out[d->dst] = in[d->src];
+		else if ((d->op == BK_OP_ADD64_K || d->op == BK_OP_SUB64_K) && v != FPO_NOTFP &&
+			 v != FPO_TOP && v != FPO_BOTTOM)
+			out[d->dst] = d->op == BK_OP_ADD64_K ? v + d->imm : v - d->imm;
+		else if (d->op == BK_OP_ADD64_K || d->op == BK_OP_SUB64_K)
+			out[d->dst] = v;
+		else if ((d->op == BK_OP_ADD64_X || d->op == BK_OP_SUB64_X) &&
+			 (v != FPO_NOTFP || in[d->src] != FPO_NOTFP))
+			out[d->dst] = FPO_TOP;
+		else
+			out[d->dst] = FPO_NOTFP;
+	} else if (cls == BK_CLASS_LDX) {
+		out[d->dst] = d->op == BK_OP_LDXDW ? FPO_TOP : FPO_NOTFP;
+	} else if (oi->fmt == BK_FMT_LDDW) {
+		out[d->dst] = FPO_NOTFP;
+	} else if (oi->fmt == BK_FMT_CALL || oi->fmt == BK_FMT_CALL_LOCAL ||
+		   oi->fmt == BK_FMT_CALL_KFUNC || oi->fmt == BK_FMT_LD_ABS ||
+		   oi->fmt == BK_FMT_LD_IND) {
+		for (int r = 0; r <= 5; r++)
+			out[r] = FPO_NOTFP;
+	} else if (oi->fmt == BK_FMT_ATOMIC_FETCH || oi->fmt == BK_FMT_XCHG) {
+		out[d->src] = FPO_NOTFP;
+	} else if (oi->fmt == BK_FMT_CMPXCHG) {
+		out[0] = FPO_NOTFP;
+	}
+	out[10] = 0;
+}
+
+static int32_t *frame_offsets(struct venv *env)
+{
+	int n = (int)env->cnt;
+	int32_t *fo = malloc(sizeof(int32_t) * V_MAX_REGS * ((size_t)n + 1)), tmp[V_MAX_REGS];
+	bool changed = true;
+
+	if (!fo)
+		return NULL;
+	for (size_t k = 0; k < (size_t)V_MAX_REGS * ((size_t)n + 1); k++)
+		fo[k] = FPO_BOTTOM;
+	for (int s = 0; s < env->nsubprogs; s++) {
+		int32_t *e = &fo[(size_t)env->subprogs[s].start * V_MAX_REGS];
+
+		for (int r = 0; r < V_MAX_REGS; r++)
+			e[r] = FPO_NOTFP;
+		e[10] = 0;
+	}
+	while (changed) {
+		changed = false;
+		for (int i = 0; i < n; i++) {
+			const struct bk_dinsn *d = &env->insns[i];
+
+			if (!d->slots || fo[(size_t)i * V_MAX_REGS + 10] == FPO_BOTTOM)
+				continue;
+			fpo_step(env, i, &fo[(size_t)i * V_MAX_REGS], tmp);
+			long t = target_of(d, i);
+			int nx = i + d->slots;
+			long succ[2] = {falls_through(d) && nx < n ? nx : -1,
+					t >= 0 && t < n ? t : -1};
+
+			for (int k = 0; k < 2; k++) {
+				if (succ[k] < 0)
+					continue;
+				int32_t *o = &fo[(size_t)succ[k] * V_MAX_REGS];
+
+				for (int r = 0; r < V_MAX_REGS; r++) {
+					int32_t m = fpo_meet(o[r], tmp[r]);
+
+					if (m != o[r]) {
+						o[r] = m;
+						changed = true;
+					}
+				}
+			}
+		}
+	}
+	return fo;
+}
+
+static uint64_t slot_bits(int64_t off, int64_t size)
+{
+	uint64_t m = 0;
+
+	for (int64_t b = off; b < off + size; b++)
+		if (b < 0 && b >= -V_MAX_STACK)
+			m |= 1ULL << ((-b - 1) / 8);
+	return m;
+}
+
+/* Slots demanded before insn i from those after it; *reg gets the
+ * registers a demanded slot's spill needs. */
+static uint64_t slot_transfer(struct venv *env, int i, uint64_t out, uint16_t reg_out,
+			      uint16_t *reg_in, const int32_t *fo)
+{
+	const struct bk_dinsn *d = &env->insns[i];
+	const struct bk_op_info *oi = bk_op_info(d->op);
+	int size = (int)bk_opc_size(oi->opcode);
+
+	switch (oi->fmt) {
+	case BK_FMT_LDX: {
+		int32_t b = fo[d->src];
+
+		if (!(reg_out & (1u << d->dst)) || b == FPO_NOTFP)
+			return out;
+		if (b == FPO_TOP)
+			return ~0ULL;
+		return out | slot_bits((int64_t)b + d->off, size);
+	}
+	case BK_FMT_STX:
+	case BK_FMT_ST: {
+		int32_t b = fo[d->dst];
+
+		if (b == FPO_NOTFP || b == FPO_TOP)
+			return out;
+		uint64_t m = slot_bits((int64_t)b + d->off, size);
+
+		/* an exact spill: the value matters when the slot does */
+		if (oi->fmt == BK_FMT_STX) {
+			*reg_in = (uint16_t)(*reg_in & ~(1u << d->src));
+			if ((out & m) || (reg_out & (1u << d->src)))
+				*reg_in |= (uint16_t)(1u << d->src);
+		}
+		if (size == 8 && !(((int64_t)b + d->off) % 8))
+			out &= ~m;
+		return out;
+	}
+	case BK_FMT_CALL: {
+		/* helpers need exact stack contents only for a constant map
+		 * key; a callback may read anything its context points at */
+		const struct vhelper *h = vhelper_get((uint32_t)d->imm);
+		bool cb = d->imm == 181 || d->imm == 164;
+
+		for (int r = 1; r <= 5; r++) {
+			bool key = h && h->args[r - 1] == A_KEY;
+
+			if (!cb && !key && h)
+				continue;
+			if (fo[r] == FPO_TOP)
+				return ~0ULL;
+			if (fo[r] != FPO_NOTFP)
+				out |= slot_bits(fo[r], key ? 8 : 64);
+		}
+		return out;
+	}
+	case BK_FMT_CALL_LOCAL:
+		for (int r = 1; r <= 5; r++) {
+			if (fo[r] == FPO_TOP)
+				return ~0ULL;
+			if (fo[r] != FPO_NOTFP)
+				out |= slot_bits(fo[r], 64);
+		}
+		return out;
+	case BK_FMT_CALL_KFUNC:
+		return out;
+	case BK_FMT_EXIT:
+		return 0;
+	default:
+		return out;
+	}
+}
+
 int compute_precision(struct venv *env)
 {
 	int n = (int)env->cnt;
 	uint16_t *fp = calloc((size_t)n + 1, sizeof(*fp));
 	uint16_t *pt = calloc((size_t)n + 1, sizeof(*pt));
+	int32_t *fo = frame_offsets(env);
 	bool changed = true;
 
-	if (!fp || !pt) {
+	if (!fp || !pt || !fo) {
 		free(fp);
 		free(pt);
+		free(fo);
 		return -ENOMEM;
 	}
 	maybe_fp(env, fp);
 	maybe_ptr(env, pt);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		env->aux[i].demand = 0;
+		env->aux[i].sdemand = 0;
+	}
 	while (changed) {
 		changed = false;
 		for (int i = n - 1; i >= 0; i--) {
@@ -275,21 +471,31 @@ int compute_precision(struct venv *env)
 			if (!d->slots)
 				continue;
 			uint16_t out = 0;
+			uint64_t sout = 0;
 			long t = target_of(d, i);
 
-			if (falls_through(d) && i + d->slots < n)
+			if (falls_through(d) && i + d->slots < n) {
 				out |= env->aux[i + d->slots].demand;
-			if (t >= 0 && t < n)
+				sout |= env->aux[i + d->slots].sdemand;
+			}
+			if (t >= 0 && t < n) {
 				out |= env->aux[t].demand;
-			uint16_t in = (uint16_t)(transfer(env, i, out, fp[i], pt[i]) & 0x3ff);
+				sout |= env->aux[t].sdemand;
+			}
+			uint16_t in = transfer(env, i, out, fp[i], pt[i]);
+			uint64_t sin =
+				slot_transfer(env, i, sout, out, &in, &fo[(size_t)i * V_MAX_REGS]);
 
-			if (in != env->aux[i].demand) {
+			in &= 0x3ff;
+			if (in != env->aux[i].demand || sin != env->aux[i].sdemand) {
 				env->aux[i].demand = in;
+				env->aux[i].sdemand = sin;
 				changed = true;
 			}
 		}
 	}
 	free(fp);
 	free(pt);
+	free(fo);
 	return 0;
 }

@@ -140,7 +140,7 @@ static bool iter_slot_safe(const struct vslot *os, const struct vslot *cs, struc
 /* live: slots to compare (liveness applies when old is a finished
  * checkpoint the kernel would have cleaned). */
 static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idmap *m, int mode,
-		      uint64_t live)
+		      uint64_t live, uint64_t precise)
 {
 	bool exact = mode == CMP_EXACT;
 
@@ -164,7 +164,7 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 		struct vreg fo, fc;
 
 		if (!exact && slot_scalar(os, &fo) && slot_scalar(cs, &fc)) {
-			if (!regsafe(&fo, &fc, m, mode, true))
+			if (!regsafe(&fo, &fc, m, mode, precise & (1ULL << spi)))
 				return false;
 			i += 7 - b;
 			continue;
@@ -173,7 +173,8 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 			return false;
 		if (b != 7)
 			continue;
-		if (ot == STK_SPILL && !regsafe(&os->spilled, &cs->spilled, m, mode, true))
+		if (ot == STK_SPILL &&
+		    !regsafe(&os->spilled, &cs->spilled, m, mode, precise & (1ULL << spi)))
 			return false;
 		if (ot == STK_ITER && !iter_slot_safe(os, cs, m))
 			return false;
@@ -194,15 +195,20 @@ bool states_equal(struct venv *env, const struct vstate *o, const struct vstate 
 	for (int f = o->curframe; f >= 0; f--) {
 		const struct vframe *of = o->frames[f], *cf = c->frames[f];
 		uint16_t live, demand;
+		uint64_t sdemand;
 
 		if (of->callback_depth > cf->callback_depth)
 			return false;
 		if (f == o->curframe) {
 			live = env->aux[insn].live;
 			demand = env->aux[insn].demand;
+			sdemand = env->aux[insn].sdemand;
 		} else {
-			live = env->aux[o->frames[f + 1]->callsite + 1].live & 0x3c0;
-			demand = env->aux[o->frames[f + 1]->callsite + 1].demand;
+			int at = o->frames[f + 1]->callsite + 1;
+
+			live = env->aux[at].live & 0x3c0;
+			demand = env->aux[at].demand;
+			sdemand = env->aux[at].sdemand;
 		}
 		for (int r = 0; r < 10; r++) {
 			if (!(live & (1u << r)))
@@ -214,7 +220,7 @@ bool states_equal(struct venv *env, const struct vstate *o, const struct vstate 
 
 		if (mode == CMP_NOT_EXACT && f == o->curframe && !env->stk_all_live)
 			slive = env->stk_live[insn];
-		if (!stacksafe(of, cf, &m, mode, slive))
+		if (!stacksafe(of, cf, &m, mode, slive, sdemand))
 			return false;
 	}
 	for (int i = 0; i < o->nrefs; i++)
@@ -318,6 +324,8 @@ static int add_checkpoint(struct venv *env, struct vstate *cur, int insn)
 	env->explored[insn] = n;
 	cur->parent = n;
 	cur->first_insn = insn;
+	cur->khist = 0;
+	cur->khist_last = -1;
 	cur->dfs_depth = n->dfs_depth + 1;
 	env->prev_insn_processed = env->insn_processed;
 	env->prev_jmps_processed = env->jmps_processed;
@@ -332,7 +340,8 @@ static int add_checkpoint(struct venv *env, struct vstate *cur, int insn)
 int is_state_visited(struct venv *env, int insn)
 {
 	struct vstate *cur = env->cur, *sl;
-	bool add, force = env->aux[insn].flags & AUX_FORCE_CKPT;
+	/* forced where loops converge, and when the history grows long */
+	bool add, force = (env->aux[insn].flags & AUX_FORCE_CKPT) || cur->khist > 40;
 	uint32_t cnt = 0;
 
 	if (!(env->aux[insn].flags & AUX_PRUNE))

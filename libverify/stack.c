@@ -95,7 +95,7 @@ static void scrub_slot(struct vslot *s)
 
 static bool slot_special(const struct vslot *s)
 {
-	return s->stype[7] == STK_SPILL;
+	return s->stype[7] == STK_SPILL || s->stype[0] == STK_ITER;
 }
 
 static void save_reg(struct vslot *s, const struct vreg *r, int size)
@@ -126,6 +126,7 @@ static int write_fixed(struct venv *env, struct vframe *f, int off, int size, in
 	if (r && !(off % 8) && r->type == VT_SCALAR) {
 		bool fits = reg_width(r) <= 8 * size;
 
+		khist_note(env->cur, env->insn_idx);
 		if (fits && !(r->id & V_ADD_CONST) && !r->id && !tnum_is_const(r->var_off))
 			r->id = new_id(env);
 		else if (fits && (r->id & V_ADD_CONST) && !tnum_is_const(r->var_off)) {
@@ -140,6 +141,7 @@ static int write_fixed(struct venv *env, struct vframe *f, int off, int size, in
 	if (!r && !(off % 8) && is_st) {
 		struct vreg tmp;
 
+		khist_note(env->cur, env->insn_idx);
 		reg_mark_unknown(&tmp);
 		reg_mark_known(&tmp, (uint64_t)(int64_t)d->imm);
 		tmp.type = VT_SCALAR;
@@ -153,6 +155,7 @@ static int write_fixed(struct venv *env, struct vframe *f, int off, int size, in
 			return verr(
 				env, BK_E_V_SPILL,
 				"cannot spill pointers to stack into stack frame of the caller");
+		khist_note(env->cur, env->insn_idx);
 		save_reg(s, r, size);
 		return 0;
 	}
@@ -195,14 +198,24 @@ void stack_note(struct venv *env, const struct vreg *ptr, int64_t min_off, int64
 		bool write_whole)
 {
 	uint64_t mask = 0;
+	int insn = env->insn_idx;
 
-	if (ptr->frameno != env->cur->curframe) {
-		env->stk_all_live = true;
-		return;
-	}
 	for (int64_t i = min_off; i < max_off && i < 0; i++)
 		if (i >= -V_MAX_STACK)
 			mask |= 1ULL << ((-i - 1) / 8);
+	if (ptr->frameno != env->cur->curframe) {
+		/* a callee (or callback) reads its caller's stack: the slots
+		 * are live before the call in the caller; its writes kill
+		 * nothing there (they may not happen on every path) */
+		if (ptr->frameno >= env->cur->curframe)
+			return;
+		insn = env->cur->frames[ptr->frameno + 1]->callsite;
+		if (write_whole || (mask & ~env->stk_read[insn]) == 0)
+			return;
+		env->stk_read[insn] |= mask;
+		env->stk_dirty = true;
+		return;
+	}
 	if (write_whole) {
 		if (!(env->aux[env->insn_idx].flags & AUX_STK_SEEN))
 			env->stk_kill[env->insn_idx] = mask;
@@ -259,9 +272,17 @@ static int read_fixed(struct venv *env, struct vframe *f, int off, int size, int
 	struct vslot *s = &f->stack[spi];
 	struct vreg *regs = cur_regs(env);
 
+	/* an iterator's bytes are the kernel's, not the program's */
+	for (int i = 0; i < size; i++)
+		if (*stype_at(f, off + i) == STK_ITER)
+			return verr(env, BK_E_V_STACK_READ,
+				    "invalid read from stack off %d+%d size %d", off, i, size);
+
 	if (slot_is_spilled(s)) {
 		int spill_size = 1;
 
+		if (dst >= 0)
+			khist_note(env->cur, env->insn_idx);
 		for (int i = 7; i > 0 && s->stype[i - 1] == STK_SPILL; i--)
 			spill_size++;
 		if (size != 8 || spill_size != 8) {
@@ -376,6 +397,15 @@ int stack_range_init(struct venv *env, int regno, int off, int size, bool zero_o
 
 		if (*st == STK_MISC)
 			continue;
+		if (*st == STK_ITER && t == V_READ)
+			return verr(env, BK_E_V_STACK_READ,
+				    "invalid read from stack R%d off %lld+%lld size %d", regno,
+				    (long long)min_off, (long long)(i - min_off), size);
+		if (*st == STK_ITER) {
+			reg_mark_not_init(&s->spilled);
+			*st = STK_MISC;
+			continue;
+		}
 		if (*st == STK_ZERO || *st == STK_INVALID) {
 			if (t == V_WRITE)
 				*st = STK_MISC;
@@ -405,9 +435,10 @@ void stack_mark_written(struct venv *env, int regno, int off, int size)
 		int slot = (int)(-i - 1);
 		struct vslot *s = &f->stack[slot / 8];
 
-		if (slot_is_spilled(s)) {
+		if (slot_is_spilled(s) || s->stype[slot % 8] == STK_ITER) {
 			reg_mark_not_init(&s->spilled);
-			scrub_slot(s);
+			if (slot_is_spilled(s))
+				scrub_slot(s);
 		}
 		s->stype[slot % 8] = STK_MISC;
 	}

@@ -139,6 +139,7 @@ struct vstate *state_new(struct venv *env)
 	}
 	st->branches = 1;
 	st->insn = -1;
+	st->khist_last = -1;
 	return st;
 }
 
@@ -187,6 +188,8 @@ struct vstate *state_copy(const struct vstate *src)
 		st->nhist = st->caphist = src->nhist;
 	}
 	st->first_insn = src->first_insn;
+	st->khist = src->khist;
+	st->khist_last = src->khist_last;
 	st->dfs_depth = src->dfs_depth;
 	st->may_goto_depth = src->may_goto_depth;
 	st->callback_unroll_depth = src->callback_unroll_depth;

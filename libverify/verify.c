@@ -234,6 +234,8 @@ static int do_check(struct venv *env, int sp)
 			goto path_end;
 		}
 		env->aux[idx].flags |= AUX_SEEN;
+		if (env->aux[idx].flags & AUX_JMP_PT)
+			khist_note(env->cur, idx);
 		bool cond = is_cond(&env->insns[idx]);
 
 		if (cond)

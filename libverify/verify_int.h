@@ -210,6 +210,11 @@ struct vstate {
 	struct vhist *hist;
 	int nhist, caphist;
 	int first_insn; /* where this segment starts */
+	/* the kernel's instruction history length since the parent
+	 * checkpoint (jump points, register spills and fills): past 40 a
+	 * checkpoint is forced */
+	uint32_t khist;
+	int khist_last;
 };
 
 /* ---- program facts ------------------------------------------------------ */
@@ -222,6 +227,7 @@ enum {
 	AUX_STK_SEEN = 1 << 5, /* stk_kill holds this insn's observed kills */
 	AUX_CALLS_CB = 1 << 6, /* calls a callback (bpf_loop, for_each_map_elem) */
 	AUX_ITER_NEXT = 1 << 7, /* calls an iterator's next kfunc */
+	AUX_JMP_PT = 1 << 8,	/* the kernel's jump point (history entry) */
 };
 
 struct vaux {
@@ -229,6 +235,7 @@ struct vaux {
 	uint8_t ptr_type; /* first pointer type a load/store used (+1), 0: none */
 	uint16_t live;	  /* registers live before the insn (bit n: rn) */
 	uint16_t demand;  /* scalars whose exact value may matter (precise.c) */
+	uint64_t sdemand; /* the same for spilled scalars, by stack slot */
 	int32_t subprog;  /* subprogram the insn belongs to */
 	int32_t map;	  /* ld_imm64 of a map: map index, -1: none */
 	uint32_t map_off; /* ld_imm64 of a map value: offset */
@@ -582,6 +589,14 @@ int hist_push(struct venv *env, const struct vhist *h, int to);
 void explain_rejection(struct venv *env);
 
 /* ---- prune.c ---- */
+/* An entry in the kernel's instruction history for insn. */
+static inline void khist_note(struct vstate *st, int insn)
+{
+	if (st->khist_last != insn) {
+		st->khist++;
+		st->khist_last = insn;
+	}
+}
 bool states_equal(struct venv *env, const struct vstate *o, const struct vstate *c, int insn,
 		  int mode);
 
