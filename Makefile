@@ -19,6 +19,7 @@ CLANG        ?= clang-19
 CLANG_FORMAT ?= clang-format-19
 VERSION      := 0.1.0
 FUZZ_SECONDS ?= 60
+JIT_DIFF_PROGRAMS ?= 150000
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -166,6 +167,7 @@ fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/run.sh $(O)/fuzz long
 	$(MAKE) all
 	FUZZ_SECONDS=$(FUZZ_SECONDS) test/fuzz/difffuzz.sh $(abspath $(O))
+	test/difffuzz_jit/run.sh $(abspath $(O)) $(JIT_DIFF_PROGRAMS)
 
 fuzz-smoke:
 	$(MAKE) O=$(O)/fuzz CC=$(CLANG) FUZZ=1 fuzz-bins
