@@ -12,6 +12,12 @@
 
 /* BPF_NETFILTER (Linux 6.4) is newer than some installed uAPI headers. */
 #define BK_ATTACH_NETFILTER 45
+/* BPF_CGROUP_UNIX_* (Linux 6.7). */
+#define BK_ATTACH_UNIX_CONNECT 49
+#define BK_ATTACH_UNIX_SENDMSG 50
+#define BK_ATTACH_UNIX_RECVMSG 51
+#define BK_ATTACH_UNIX_GETPEERNAME 52
+#define BK_ATTACH_UNIX_GETSOCKNAME 53
 
 enum {
 	EXACT = 1 << 8,

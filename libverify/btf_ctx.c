@@ -293,10 +293,70 @@ int btf_ctx_access(struct venv *env, int off, int size, int t, uint8_t *type, ui
 	return 0;
 }
 
+/* Pointer members that stay trusted when loaded from a trusted pointer
+ * (the kernel's BTF_TYPE_SAFE_TRUSTED / _RCU lists, Linux 6.18); RCU ones
+ * count as trusted in non-sleepable programs (an implicit RCU section).
+ * Every other pointer loaded from memory is untrusted: it may be read
+ * through, not passed to helpers that need a trusted object. */
+enum {
+	SAFE_TRUSTED,
+	SAFE_TRUSTED_OR_NULL,
+	SAFE_RCU,
+	SAFE_RCU_OR_NULL,
+};
+
+// clang-format off
+static const struct {
+	const char *type, *field;
+	uint8_t kind;
+} safe_fields[] = {
+	{"task_struct",         "cpus_ptr",     SAFE_RCU},
+	{"task_struct",         "cgroups",      SAFE_RCU},
+	{"task_struct",         "real_parent",  SAFE_RCU},
+	{"task_struct",         "group_leader", SAFE_RCU},
+	{"cgroup",              "kn",           SAFE_RCU},
+	{"css_set",             "dfl_cgrp",     SAFE_RCU},
+	{"cgroup_subsys_state", "cgroup",       SAFE_RCU},
+	{"mm_struct",           "exe_file",     SAFE_RCU_OR_NULL},
+	{"sk_buff",             "sk",           SAFE_RCU_OR_NULL},
+	{"request_sock",        "sk",           SAFE_RCU_OR_NULL},
+	{"bpf_iter_meta",       "seq",          SAFE_TRUSTED},
+	{"bpf_iter__task",      "task",         SAFE_TRUSTED},
+	{"linux_binprm",        "file",         SAFE_TRUSTED},
+	{"file",                "f_inode",      SAFE_TRUSTED},
+	{"dentry",              "d_inode",      SAFE_TRUSTED},
+	{"socket",              "sk",           SAFE_TRUSTED_OR_NULL},
+};
+// clang-format on
+
+/* Flags of a pointer loaded from field of struct type through a pointer
+ * with flags base. */
+static uint8_t loaded_ptr_flags(struct venv *env, const char *type, const char *field, uint8_t base)
+{
+	if (base & VF_UNTRUSTED)
+		return VF_UNTRUSTED;
+	for (size_t i = 0; i < sizeof(safe_fields) / sizeof(safe_fields[0]); i++) {
+		if (strcmp(safe_fields[i].type, type) || strcmp(safe_fields[i].field, field))
+			continue;
+		switch (safe_fields[i].kind) {
+		case SAFE_TRUSTED:
+			return 0;
+		case SAFE_TRUSTED_OR_NULL:
+			return VF_NULL;
+		case SAFE_RCU:
+			return env->sleepable ? VF_UNTRUSTED : 0;
+		default:
+			return env->sleepable ? VF_UNTRUSTED : VF_NULL;
+		}
+	}
+	return VF_UNTRUSTED;
+}
+
 /* Walks the members of struct/union id for [off, off + size): 0 with
- * *res_id > 0 for a pointer member to a struct (a BTF pointer), 0 with
- * *res_id == 0 for scalar data, or a rejection. */
-static int walk(struct venv *env, int regno, int32_t id, int off, int size, int32_t *res_id)
+ * *res_id > 0 for a pointer member to a struct (a BTF pointer, its member
+ * name in *field), 0 with *res_id == 0 for scalar data, or a rejection. */
+static int walk(struct venv *env, int regno, int32_t id, int off, int size, int32_t *res_id,
+		const char **field)
 {
 	const struct btf *b = env->vmlinux;
 	const char *sname = type_str(b, id);
@@ -353,7 +413,7 @@ static int walk(struct venv *env, int regno, int32_t id, int off, int size, int3
 					sname = type_str(b, eid);
 					goto next;
 				}
-				if (eoff + size > es)
+				if (off + size > moff + msize)
 					return verr(env, BK_E_V_MEM_BOUNDS,
 						    "access beyond the end of member of struct %s "
 						    "with off %d size %d",
@@ -385,6 +445,7 @@ static int walk(struct venv *env, int regno, int32_t id, int off, int size, int3
 					tid ? btf__type_by_id(b, (uint32_t)tid) : NULL;
 
 				*res_id = tt && btf_is_composite(tt) ? tid : 0;
+				*field = btf__str_by_offset(b, m->name_off);
 				return 0;
 			}
 			if (off + size > moff + msize)
@@ -407,7 +468,7 @@ static int walk(struct venv *env, int regno, int32_t id, int off, int size, int3
 int btf_ptr_access(struct venv *env, int regno, int off, int size, int t, int value_regno)
 {
 	struct vreg *regs = cur_regs(env), *r = &regs[regno];
-	const char *name;
+	const char *name, *field = "";
 	int32_t res = 0;
 	char vb[48];
 	int err;
@@ -427,7 +488,7 @@ int btf_ptr_access(struct venv *env, int regno, int off, int size, int t, int va
 	if (t == V_WRITE)
 		return verr(env, BK_E_V_READONLY, "R%d is ptr_%s: only read is supported", regno,
 			    name);
-	if ((err = walk(env, regno, r->aux, off, size, &res)))
+	if ((err = walk(env, regno, r->aux, off, size, &res, &field)))
 		return err;
 	if (value_regno < 0)
 		return 0;
@@ -438,7 +499,9 @@ int btf_ptr_access(struct venv *env, int regno, int off, int size, int t, int va
 		reg_mark_known(v, 0);
 		v->type = VT_BTF_ID;
 		v->aux = res;
-		v->flags = VF_UNTRUSTED;
+		v->flags = loaded_ptr_flags(env, name, field ? field : "", r->flags);
+		if (v->flags & VF_NULL)
+			v->id = new_id(env);
 	}
 	return 0; /* mem.c narrows a scalar to size */
 }

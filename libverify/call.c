@@ -136,7 +136,8 @@ static bool arg_type_ok(const struct vreg *r, int a)
 		return r->type == VT_CTX;
 	case A_MEM_RO:
 	case A_MEM_RO_OR_NULL:
-		return kv || (r->type == VT_MEM && !(r->flags & VF_NULL));
+		return kv || (r->type == VT_MEM && !(r->flags & VF_NULL)) ||
+		       (r->type == VT_BTF_ID && !r->flags); /* trusted_ptr_ */
 	case A_UNINIT_MEM:
 	case A_MEM_RW:
 	case A_INT:
@@ -412,7 +413,8 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 		reg_mark_not_init(&cur_regs(env)[i]);
 	if ((h->ret == R_MAP_VALUE_OR_NULL) && m.map < 0)
 		return verr(env, BK_E_V_HELPER_ARG, "kernel subsystem misconfigured verifier");
-	if (h->ret >= R_EXT) {
+	vhelper_resolve_ret(env, &hc, m.map);
+	if (hc.ret >= R_EXT) {
 		if ((err = set_return_ext(env, &hc, m.map, m.msize_max, &m.ext)))
 			return err;
 	} else {

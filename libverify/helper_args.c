@@ -204,6 +204,8 @@ int set_return_ext(struct venv *env, const struct vhelper *h, int map, uint64_t 
 		return ret_ptr(env, h, VT_TCP_SOCK, VF_NULL, 0, ext);
 	case R_SOCK_COMMON_OR_NULL:
 		return ret_ptr(env, h, VT_SOCK_COMMON, VF_NULL, 0, ext);
+	case R_XDP_SOCK_OR_NULL:
+		return ret_ptr(env, h, VT_XDP_SOCK, VF_NULL, 0, ext);
 	case R_BTF_OR_NULL:
 	case R_BTF:
 		id = vmlinux_struct_id(env, h->bret ? h->bret : "?");

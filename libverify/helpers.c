@@ -197,6 +197,11 @@ void vhelper_resolve(struct venv *env, struct vhelper *h)
 		if (cls == PC_TC)
 			h->args[0] = A_CTX;
 		break;
+	case 49: /* bpf_setsockopt, bpf_getsockopt: on ctx->sk in cgroup sockopt programs */
+	case 57:
+		if (cls == PC_SOCKOPT)
+			h->args[0] = A_BTF_SOCK_COMMON;
+		break;
 	case 46: /* bpf_get_socket_cookie: a socket pointer where the context is none */
 		if (btf_types)
 			h->args[0] = A_BTF_SOCK_COMMON;
@@ -215,6 +220,20 @@ void vhelper_resolve(struct venv *env, struct vhelper *h)
 			h->barg = "xdp_buff";
 		}
 		break;
+	}
+}
+
+void vhelper_resolve_ret(struct venv *env, struct vhelper *h, int map)
+{
+	uint32_t mt = map >= 0 && (size_t)map < env->in->nmaps ? env->in->maps[map].type : 0;
+
+	if (h->id != 1)
+		return;
+	if (mt == 15 || mt == 18) { /* sockmap, sockhash */
+		h->ret = R_SOCKET_OR_NULL;
+		h->flags |= HF_ACQUIRE;
+	} else if (mt == 17) { /* xskmap */
+		h->ret = R_XDP_SOCK_OR_NULL;
 	}
 }
 

@@ -60,6 +60,7 @@ enum vret {
 	R_BTF,	       /* struct bret, trusted */
 	R_MAP_VALUE,   /* the map argument's value, never NULL */
 	R_INT_BOUNDED, /* in [-MAX_ERRNO, size of the memory argument] */
+	R_XDP_SOCK_OR_NULL,
 };
 
 enum {
@@ -135,6 +136,9 @@ struct vcall_ext {
 int vhelper_check_avail(struct venv *env, const struct vhelper *h, int32_t imm);
 /* The prototype the program's type sees (some helpers differ by type). */
 void vhelper_resolve(struct venv *env, struct vhelper *h);
+/* The return kind once the map argument is known: lookups in sockmaps
+ * and sockhashes give a referenced socket, in xskmaps an xdp socket. */
+void vhelper_resolve_ret(struct venv *env, struct vhelper *h, int map);
 /* The kernel's check_map_func_compatibility(). */
 bool vmap_func_ok(uint32_t map_type, uint32_t helper_id);
 

@@ -467,6 +467,10 @@ int check_helper_mem_access(struct venv *env, int regno, int size, int t, bool z
 		return check_mem_region(env, regno, r->off, size, (uint32_t)r->aux, zero_ok);
 	case VT_STACK:
 		return stack_range_init(env, regno, r->off, size, zero_ok, t, raw);
+	case VT_BTF_ID: /* a trusted kernel object: a struct walk (btf_ctx.c) */
+		if (!(r->flags & (VF_NULL | VF_UNTRUSTED)))
+			return obj_access(env, regno, r->off, size, t, -1, false);
+		/* fallthrough */
 	default:
 		if (zero_ok && size == 0 && reg_is_null(r))
 			return 0;

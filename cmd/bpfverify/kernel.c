@@ -83,8 +83,20 @@ static int load_once(const void *buf, size_t len, const char *prog_name, int typ
 		snprintf(k->msg, sizeof(k->msg), "libbpf does not see program %s", prog_name);
 		return -ENOENT;
 	}
-	if (type)
+	if (type) {
 		bpf_program__set_type(want, (enum bpf_prog_type)type);
+	} else if (bpf_program__type(want) == BPF_PROG_TYPE_UNSPEC) {
+		/* sections libbpf 1.1 does not know (netfilter, cgroup/connect_unix,
+		 * ...): the type and attach type bpfkit gives them */
+		uint32_t at = 0;
+		enum bk_prog_type t =
+			bk_prog_type_from_section(bpf_program__section_name(want), &at);
+
+		if (t != BK_PROG_UNSPEC && t <= BK_PROG__KERNEL_MAX) {
+			bpf_program__set_type(want, (enum bpf_prog_type)t);
+			bpf_program__set_expected_attach_type(want, (enum bpf_attach_type)at);
+		}
+	}
 	log[0] = '\0';
 	bpf_program__set_log_buf(want, log, KLOG_SIZE);
 	bpf_program__set_log_level(want, (uint32_t)level);
@@ -107,6 +119,12 @@ int bv_kernel_verdict(const void *buf, size_t len, const char *prog_name, int ty
 	parse_stats(log, k);
 	if (err == -EINVAL && k->msg[0]) {
 		k->state = BV_K_ERROR;
+	} else if (err == -EPERM && !log[0]) {
+		/* refused before the verifier ran (fentry/fexit without ftrace
+		 * trampolines, lockdown, ...): no verdict to compare */
+		k->state = BV_K_ERROR;
+		snprintf(k->msg, sizeof(k->msg),
+			 "the kernel refused to load the program before verifying it (EPERM)");
 	} else if (err) {
 		k->state = BV_K_REJECT;
 		if (!load_once(buf, len, prog_name, type, 1, log, k))
