@@ -14,7 +14,8 @@
  *
  * Sinks: operands of conditional jumps, the scalar operand of 64-bit add
  * and subtract when the other may be a pointer (a forward pass tracks
- * registers that may hold one), helper and BPF-to-BPF call
+ * registers that may hold one), helper size arguments (and the tail call
+ * index, bpf_loop's count), BPF-to-BPF call
  * arguments, values stored where the stack may be (a forward pass tracks
  * registers that may hold a frame pointer), r0 at a subprogram's exit.
  */
@@ -192,8 +193,49 @@ static void maybe_ptr(struct venv *env, uint16_t *pt)
 	}
 }
 
+/* Whether r0 at each subprogram's exit may need its exact value: a
+ * callback's return value is checked; a function's matters where a
+ * caller's does (from the demand after its calls so far). */
+static void ret_demand(struct venv *env, uint8_t *rd)
+{
+	memset(rd, 0, (size_t)env->nsubprogs);
+	for (int i = 0; i < (int)env->cnt; i++) {
+		const struct bk_dinsn *d = &env->insns[i];
+
+		if (!d->slots || (d->op != BK_OP_CALL_LOCAL && d->op != BK_OP_LDDW_FUNC))
+			continue;
+		for (int sp = 1; sp < env->nsubprogs; sp++)
+			if (env->subprogs[sp].start == i + d->imm + 1 &&
+			    !env->subprogs[sp].global &&
+			    (d->op == BK_OP_LDDW_FUNC ||
+			     (i + 1 < (int)env->cnt && (env->aux[i + 1].demand & 1))))
+				rd[sp] = 1;
+	}
+}
+
+/* The arguments whose exact value a helper's check uses: sizes, the size
+ * of an allocation, the tail call index, bpf_loop's count. */
+static uint16_t helper_arg_demand(uint32_t id)
+{
+	const struct vhelper *h = vhelper_get(id);
+	uint16_t m = 0;
+
+	if (!h)
+		return ALL_ARGS;
+	if (id == 12)
+		m |= 1u << 3;
+	if (id == 181)
+		m |= 1u << 1;
+	for (int a = 0; a < 5; a++)
+		if (h->args[a] == A_SIZE || h->args[a] == A_SIZE_OR_ZERO ||
+		    h->args[a] == A_ALLOC_SIZE)
+			m |= (uint16_t)(1u << (a + 1));
+	return m;
+}
+
 /* demand before insn i from the demand after it. */
-static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp, uint16_t pt)
+static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp, uint16_t pt,
+			 const uint8_t *rd)
 {
 	const struct bk_dinsn *d = &env->insns[i];
 	const struct bk_op_info *oi = bk_op_info(d->op);
@@ -224,11 +266,13 @@ static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp, uin
 	case BK_FMT_JCOND:
 		return out;
 	case BK_FMT_CALL:
+		return (uint16_t)((out & ~0x3f) | helper_arg_demand((uint32_t)d->imm));
 	case BK_FMT_CALL_KFUNC:
+		return out & ~0x3f; /* iterator kfuncs take no size or constant */
 	case BK_FMT_CALL_LOCAL:
 		return (uint16_t)((out & ~0x3f) | ALL_ARGS);
 	case BK_FMT_EXIT:
-		return env->subprogs[env->aux[i].subprog].start == 0 ? 0 : 1;
+		return rd[env->aux[i].subprog];
 	case BK_FMT_LDX:
 		return (uint16_t)((out & ~dst) | src);
 	case BK_FMT_ST:
@@ -449,12 +493,14 @@ int compute_precision(struct venv *env)
 	uint16_t *fp = calloc((size_t)n + 1, sizeof(*fp));
 	uint16_t *pt = calloc((size_t)n + 1, sizeof(*pt));
 	int32_t *fo = frame_offsets(env);
+	uint8_t *rd = calloc((size_t)env->nsubprogs + 1, 1);
 	bool changed = true;
 
-	if (!fp || !pt || !fo) {
+	if (!fp || !pt || !fo || !rd) {
 		free(fp);
 		free(pt);
 		free(fo);
+		free(rd);
 		return -ENOMEM;
 	}
 	maybe_fp(env, fp);
@@ -465,6 +511,7 @@ int compute_precision(struct venv *env)
 	}
 	while (changed) {
 		changed = false;
+		ret_demand(env, rd);
 		for (int i = n - 1; i >= 0; i--) {
 			const struct bk_dinsn *d = &env->insns[i];
 
@@ -482,7 +529,7 @@ int compute_precision(struct venv *env)
 				out |= env->aux[t].demand;
 				sout |= env->aux[t].sdemand;
 			}
-			uint16_t in = transfer(env, i, out, fp[i], pt[i]);
+			uint16_t in = transfer(env, i, out, fp[i], pt[i], rd);
 			uint64_t sin =
 				slot_transfer(env, i, sout, out, &in, &fo[(size_t)i * V_MAX_REGS]);
 
@@ -497,5 +544,6 @@ int compute_precision(struct venv *env)
 	free(fp);
 	free(pt);
 	free(fo);
+	free(rd);
 	return 0;
 }
