@@ -13,6 +13,7 @@
  * 1 a program was rejected or the verdicts differ, 2 usage or I/O error.
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -32,8 +33,13 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  -s, --section NAME   only the program (function) or section NAME\n"
-	"  -t, --type TYPE      program type: xdp, sched_cls, socket_filter,\n"
-	"                       iouring, raw (default: from the section name)\n"
+	"  -t, --type TYPE      program type: xdp, sched_cls, kprobe, cgroup_skb,\n"
+	"                       tracing, ... (bpftool's names), iouring, raw\n"
+	"                       (default: from the section name)\n"
+	"      --target-kernel VERSION\n"
+	"                       decide as that Linux release would: 6.1, 6.6,\n"
+	"                       6.12, 6.18 (default: the newest known), or\n"
+	"                       running (this machine's release)\n"
 	"      --raw            FILE is bare bytecode (needs --type)\n"
 	"      --log LEVEL      verifier log: 1 states at branches, 2 every\n"
 	"                       instruction (register states as the kernel prints)\n"
@@ -53,22 +59,32 @@ static const char usage[] =
 enum {
 	OPT_RAW = 256,
 	OPT_LOG,
-	OPT_NRCPUS
+	OPT_NRCPUS,
+	OPT_TARGET_KERNEL
 };
 
 static const struct option long_opts[] = {
-	{"section", required_argument, NULL, 's'}, {"type", required_argument, NULL, 't'},
-	{"raw", no_argument, NULL, OPT_RAW},	   {"log", required_argument, NULL, OPT_LOG},
-	{"kernel", no_argument, NULL, 'k'},	   {"nr-cpus", required_argument, NULL, OPT_NRCPUS},
-	{"json", no_argument, NULL, 'j'},	   {"pretty", no_argument, NULL, 'p'},
-	{"quiet", no_argument, NULL, 'q'},	   {"help", no_argument, NULL, 'h'},
-	{"version", no_argument, NULL, 'V'},	   {0},
+	{"section", required_argument, NULL, 's'},
+	{"type", required_argument, NULL, 't'},
+	{"raw", no_argument, NULL, OPT_RAW},
+	{"log", required_argument, NULL, OPT_LOG},
+	{"kernel", no_argument, NULL, 'k'},
+	{"nr-cpus", required_argument, NULL, OPT_NRCPUS},
+	{"json", no_argument, NULL, 'j'},
+	{"pretty", no_argument, NULL, 'p'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"target-kernel", required_argument, NULL, OPT_TARGET_KERNEL},
+	{0},
 };
 
 struct run {
 	struct bv_opts o;
 	struct json_w w;
 	uint32_t nr_cpus;
+	uint32_t target_kernel; /* BK_KVER; 0: the newest known */
+	struct btf *vmlinux;	/* the kernel's BTF, loaded once for all programs */
 	int nprogs, nrejected, nmismatch;
 };
 
@@ -111,7 +127,9 @@ static struct bk_verify_opts vopts(struct run *r, bool gpl)
 				   .log_ctx = r,
 				   .nr_cpus = r->nr_cpus,
 				   .time_limit_ns = 60ULL * 1000000000ULL,
-				   .gpl = gpl};
+				   .gpl = gpl,
+				   .target_kernel = r->target_kernel,
+				   .vmlinux_btf = &r->vmlinux};
 	return v;
 }
 
@@ -252,6 +270,14 @@ static int parse_args(int argc, char **argv, struct run *r)
 			}
 			r->nr_cpus = (uint32_t)v;
 			break;
+		case OPT_TARGET_KERNEL:
+			if (bk_verify_kernel_parse(optarg, &r->target_kernel)) {
+				tool_err("bpfverify",
+					 "--target-kernel takes 6.1, 6.6, 6.12, 6.18 (any 6.x from "
+					 "6.1), newest or running");
+				return TOOL_EXIT_USAGE;
+			}
+			break;
 		case 'k':
 			r->o.kernel = true;
 			break;
@@ -331,5 +357,6 @@ int main(int argc, char **argv)
 		}
 	}
 	bv_report_end(&r.o, &r.w, r.nprogs, r.nrejected, r.nmismatch, NULL);
+	btf__free(r.vmlinux);
 	return r.nrejected || r.nmismatch ? TOOL_EXIT_REJECT : TOOL_EXIT_OK;
 }
