@@ -4,7 +4,8 @@
 # samples end to end in the JIT and the interpreter (cp at several queue
 # depths and sizes compared with cmp, cat through read(open()) chains,
 # fan-out reduced to one CQE, the counting timer, CQ ping-pong), unsafe
-# programs refused with their error (test/bats/ring/*.bpf.c), the budget,
+# programs refused with their error (test/bats/ring/*.bpf.c), the budget
+# stopping a verified program that never completes,
 # a counter read live with mapctl, SIGINT, a file that vanishes mid-run,
 # and bad options.
 
@@ -208,6 +209,18 @@ wait_published() {
 }
 
 @test "ring: a program that never completes is stopped by its budget" {
+	# verified (bpf_loop in bpf_loop: 2^46 turns), stopped by the budget
+	for eng in "" --interp; do
+		run bpfload "$FIX/forever.bpf.o" --ring /dev/null --budget 200000 --json $eng
+		assert_failure 1
+		[ "$(jq -r '.programs[0].verifier' <<<"$output")" = accepted ]
+		[ "$(jq -r '.error.code' <<<"$output")" = BK_E_VM_BUDGET ]
+		jq -e '.error.message | test("program forever .*instruction budget of 200000 exhausted")' <<<"$output"
+		jq -e '.error.file | endswith("forever.bpf.c")' <<<"$output"
+	done
+	run bpfload "$FIX/forever.bpf.o" --ring /dev/null
+	assert_failure 1
+	assert_output --partial "instruction budget of 1000000 exhausted"
 	# the verifier refuses the endless loop outright
 	run bpfload "$FIX/spin.bpf.o" --ring /dev/null --json
 	assert_failure 1
