@@ -170,7 +170,8 @@ int resolve_kfuncs(struct venv *env)
 				    "kfunc call (btf_id %d) without the extern's name: bpfverify "
 				    "resolves kfuncs by name",
 				    d->imm);
-		if ((k = kfunc_add(env, name)) < 0)
+		/* kfuncs_avail.c: in the target release, for this program type */
+		if ((k = vkfunc_check_avail(env, name)) || (k = kfunc_add(env, name)) < 0)
 			return k;
 		env->aux[i].kfunc = (int16_t)k;
 		if (env->kfuncs[k].flags & BK_KF_ITER_NEXT)

@@ -8,7 +8,9 @@
  * something else (an argument error) when it may; bpfverify answers
  * BK_E_V_HELPER_UNKNOWN / BK_E_V_HELPER_TYPE or something else.
  *
- *   helpersweep [--kernel] [--dump] [--only NAME] [--target-kernel VER]
+ *   helpersweep [--kernel] [--dump] [--kfuncs] [--only NAME] [--target-kernel VER]
+ *
+ * --kfuncs sweeps kfuncs (by the kernel's BTF id) instead of helpers.
  *
  * --dump prints the helper ids each target may call.  Exit: 0 no
  * disagreement, 1 disagreements, 2 usage or setup error.
@@ -92,8 +94,23 @@ static const struct target targets[] = {
 };
 // clang-format on
 
+/* Kfuncs whose availability by program type kfuncs_avail.def records. */
+static const char *const kfuncs[] = {
+	"bpf_iter_num_new",	 "bpf_rcu_read_lock",	   "bpf_cast_to_kern_ctx",
+	"bpf_rdonly_cast",	 "bpf_task_acquire",	   "bpf_task_from_pid",
+	"bpf_cgroup_from_id",	 "bpf_obj_new_impl",	   "bpf_dynptr_from_skb",
+	"bpf_dynptr_from_xdp",	 "bpf_dynptr_slice",	   "bpf_cpumask_create",
+	"bpf_sock_destroy",	 "bpf_map_sum_elem_count", "bpf_iter_task_new",
+	"bpf_iter_css_task_new", "bpf_iter_task_vma_new",  "bpf_throw",
+	"bpf_preempt_disable",	 "bpf_iter_bits_new",	   "bpf_copy_from_user_str",
+	"bpf_get_kmem_cache",	 "bpf_send_signal_task",   "bpf_local_irq_save",
+	"bpf_res_spin_lock",	 "bpf_dynptr_copy",	   "bpf_xdp_metadata_rx_hash",
+	"bpf_skb_get_fou_encap", "bpf_get_file_xattr",	   "bpf_sock_addr_set_sun_path",
+};
+#define NKFUNCS (sizeof(kfuncs) / sizeof(kfuncs[0]))
+
 struct sweep {
-	bool kernel, dump;
+	bool kernel, dump, kfunc_mode;
 	const char *only;
 	uint32_t target_kernel;
 	unsigned checked, differ, skipped;
@@ -148,6 +165,68 @@ static bool kern(struct sweep *s, const struct target *t, const struct bk_insn *
 	       !strstr(s->log, "invalid func") && !strstr(s->log, "might sleep");
 }
 
+/* Kfunc availability: "call kfunc; r0 = RET; exit" (BPF_PSEUDO_KFUNC_CALL
+ * by vmlinux BTF id); the kernel refuses one it does not offer the type
+ * with "calling kernel function ... is not allowed". */
+static void sweep_kfuncs(struct sweep *s, const struct target *t)
+{
+	char ko[NKFUNCS] = {0}, oo[NKFUNCS] = {0};
+	struct bk_insn p[3] = {BK_MOV64_IMM(0, t->ret), BK_MOV64_IMM(0, t->ret), BK_EXIT()};
+	struct bk_reloc rel = {.kind = BK_RELO_KFUNC, .map = -1};
+	bool loaded;
+
+	if (s->kernel && (kern(s, t, p + 1, 2, &loaded), !loaded)) {
+		s->skipped++;
+		return;
+	}
+	for (size_t i = 0; i < NKFUNCS; i++) {
+		int id = s->vmlinux ? btf__find_by_name_kind(s->vmlinux, kfuncs[i], BTF_KIND_FUNC)
+				    : -1;
+		struct bk_verify_input in = {.sz = sizeof(in),
+					     .insns = p,
+					     .cnt = 3,
+					     .type = t->type,
+					     .attach_type = (uint32_t)t->attach,
+					     .attach_to = t->to,
+					     .relocs = &rel,
+					     .nrelocs = 1,
+					     .sleepable = (t->flags & F_SLEEPABLE) != 0};
+		struct bk_verify_opts o = {.sz = sizeof(o),
+					   .gpl = true,
+					   .target_kernel = s->target_kernel,
+					   .vmlinux_btf = &s->vmlinux};
+		struct bk_diag d;
+		int err;
+
+		if (id <= 0)
+			continue;
+		p[0] = (struct bk_insn){.code = 0x85, .src = 2, .imm = id};
+		rel.insn = 0;
+		rel.sym = kfuncs[i];
+		err = bk_verify(&in, &o, NULL, &d);
+		oo[i] = !(err == -BK_E_V_KFUNC && strstr(d.msg, "not allowed"));
+		if (s->kernel) {
+			kern(s, t, p, 3, &loaded);
+			ko[i] = loaded || !strstr(s->log, "is not allowed");
+		} else {
+			ko[i] = oo[i];
+		}
+		s->checked++;
+		if (oo[i] != ko[i]) {
+			s->differ++;
+			printf("%-22s %s: kernel %s, bpfverify %s\n", t->name, kfuncs[i],
+			       ko[i] ? "allows" : "refuses", oo[i] ? "allows" : "refuses");
+		}
+	}
+	if (s->dump) {
+		printf("%-22s kfuncs:", t->name);
+		for (size_t i = 0; i < NKFUNCS; i++)
+			if (ko[i])
+				printf(" %s", kfuncs[i]);
+		printf("\n");
+	}
+}
+
 static void print_set(const char *what, const struct target *t, const bool *set)
 {
 	printf("%-22s %s:", t->name, what);
@@ -199,6 +278,8 @@ int main(int argc, char **argv)
 			s.kernel = true;
 		else if (!strcmp(argv[i], "--dump"))
 			s.dump = true;
+		else if (!strcmp(argv[i], "--kfuncs"))
+			s.kfunc_mode = true;
 		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
 			s.only = argv[++i];
 		else if (!strcmp(argv[i], "--target-kernel") && i + 1 < argc) {
@@ -207,8 +288,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 		} else {
-			fprintf(stderr, "usage: helpersweep [--kernel] [--dump] [--only NAME] "
-					"[--target-kernel VER]\n");
+			fprintf(stderr, "usage: helpersweep [--kernel] [--dump] [--kfuncs] "
+					"[--only NAME] [--target-kernel VER]\n");
 			return 2;
 		}
 	}
@@ -225,7 +306,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
 		if (s.only && strcmp(targets[i].name, s.only))
 			continue;
-		sweep_target(&s, &targets[i]);
+		if (s.kfunc_mode)
+			sweep_kfuncs(&s, &targets[i]);
+		else
+			sweep_target(&s, &targets[i]);
 	}
 	printf("helpersweep: %u (type, helper) pairs checked%s, %u differ, %u targets skipped\n",
 	       s.checked, s.kernel ? " against the kernel" : "", s.differ, s.skipped);
