@@ -353,10 +353,45 @@ static void fpo_step(struct venv *env, int i, const int32_t *in, int32_t *out)
 	} else if (oi->fmt == BK_FMT_CMPXCHG) {
 		out[0] = FPO_NOTFP;
 	}
-	out[10] = 0;
+	out[10] = in[10];
 }
 
-static int32_t *frame_offsets(struct venv *env)
+/* Which callbacks sp is: bit 0 bpf_loop's (context in r2), bit 1
+ * bpf_for_each_map_elem's (context in r4); from the helper called after
+ * its address is loaded, both when that is not plain. */
+static unsigned cb_kinds(struct venv *env, int sp)
+{
+	unsigned k = 0;
+
+	for (int i = 0; i < (int)env->cnt; i++) {
+		const struct bk_dinsn *d = &env->insns[i];
+		unsigned here = 3;
+
+		if (!d->slots || d->op != BK_OP_LDDW_FUNC ||
+		    i + d->imm + 1 != env->subprogs[sp].start)
+			continue;
+		for (int j = i + 2; d->dst == 2 && j < i + 24 && j < (int)env->cnt; j++) {
+			const struct bk_dinsn *c = &env->insns[j];
+
+			if (!c->slots)
+				continue;
+			if (bk_op_info(c->op)->fmt == BK_FMT_CALL)
+				here = c->imm == 164 ? 2 : c->imm == 181 ? 1 : 3;
+			if (bk_opc_class(bk_op_info(c->op)->opcode) == BK_CLASS_JMP ||
+			    bk_opc_class(bk_op_info(c->op)->opcode) == BK_CLASS_JMP32 ||
+			    (c->dst == 2 && bk_op_info(c->op)->fmt != BK_FMT_STX &&
+			     bk_op_info(c->op)->fmt != BK_FMT_ST))
+				break;
+		}
+		k |= here;
+	}
+	return k;
+}
+
+/* cb_arg < 0: offsets from this frame's pointer in every function;
+ * otherwise offsets from a callback's context argument (r2 of bpf_loop's,
+ * r4 of bpf_for_each_map_elem's callbacks) in the callbacks. */
+static int32_t *frame_offsets(struct venv *env, int cb_arg)
 {
 	int n = (int)env->cnt;
 	int32_t *fo = malloc(sizeof(int32_t) * V_MAX_REGS * ((size_t)n + 1)), tmp[V_MAX_REGS];
@@ -367,11 +402,16 @@ static int32_t *frame_offsets(struct venv *env)
 	for (size_t k = 0; k < (size_t)V_MAX_REGS * ((size_t)n + 1); k++)
 		fo[k] = FPO_BOTTOM;
 	for (int s = 0; s < env->nsubprogs; s++) {
+		if (cb_arg >= 0 && !(cb_kinds(env, s) & (cb_arg == 2 ? 1u : 2u)))
+			continue;
 		int32_t *e = &fo[(size_t)env->subprogs[s].start * V_MAX_REGS];
 
 		for (int r = 0; r < V_MAX_REGS; r++)
 			e[r] = FPO_NOTFP;
-		e[10] = 0;
+		if (cb_arg >= 0)
+			e[cb_arg] = 0;
+		else
+			e[10] = 0;
 	}
 	while (changed) {
 		changed = false;
@@ -381,6 +421,7 @@ static int32_t *frame_offsets(struct venv *env)
 			if (!d->slots || fo[(size_t)i * V_MAX_REGS + 10] == FPO_BOTTOM)
 				continue;
 			fpo_step(env, i, &fo[(size_t)i * V_MAX_REGS], tmp);
+
 			long t = target_of(d, i);
 			int nx = i + d->slots;
 			long succ[2] = {falls_through(d) && nx < n ? nx : -1,
@@ -415,10 +456,112 @@ static uint64_t slot_bits(int64_t off, int64_t size)
 	return m;
 }
 
+/* Bytes of a callback's context (the caller's stack from the pointer
+ * passed) whose exact value the callbacks may need: loads through the
+ * context into demanded registers; all when the context is passed on. */
+static uint64_t cb_bytes(struct venv *env, const int32_t *co, uint64_t prev)
+{
+	uint64_t m = 0;
+
+	for (int i = 0; i < (int)env->cnt; i++) {
+		const struct bk_dinsn *d = &env->insns[i];
+		const int32_t *c = &co[(size_t)i * V_MAX_REGS];
+
+		if (!d->slots || c[10] == FPO_BOTTOM)
+			continue;
+		if (d->op == BK_OP_CALL || d->op == BK_OP_CALL_LOCAL || d->op == BK_OP_CALL_KFUNC) {
+			bool cb = d->op == BK_OP_CALL && (d->imm == 181 || d->imm == 164);
+
+			for (int r = 1; r <= 5; r++) {
+				if (c[r] == FPO_NOTFP)
+					continue;
+				/* a nested callback's context: its reads, moved */
+				if (cb && r == 3 && c[r] != FPO_TOP && c[r] >= 0 && c[r] < 64) {
+					m |= prev << c[r];
+					continue;
+				}
+				return ~0ULL;
+			}
+			continue;
+		}
+		if (bk_op_info(d->op)->fmt != BK_FMT_LDX || c[d->src] == FPO_NOTFP ||
+		    i + 1 >= (int)env->cnt || !(env->aux[i + 1].demand & (1u << d->dst)))
+			continue;
+		if (c[d->src] == FPO_TOP)
+			return ~0ULL;
+		int64_t b = (int64_t)c[d->src] + d->off;
+
+		for (int64_t k = b; k < b + (int64_t)bk_opc_size(bk_op_info(d->op)->opcode); k++) {
+			if (k < 0 || k >= 64)
+				return ~0ULL;
+			m |= 1ULL << k;
+		}
+	}
+	return m;
+}
+
+static uint64_t ctx_slots(int32_t base, uint64_t bytes)
+{
+	uint64_t out = 0;
+
+	if (bytes == ~0ULL)
+		return slot_bits(base, 64) | (base < -64 ? slot_bits(base, -base) : 0);
+	for (int k = 0; k < 64; k++)
+		if (bytes & (1ULL << k))
+			out |= slot_bits((int64_t)base + k, 1);
+	return out;
+}
+
+/* Bytes of a callback's context its caller needs exactly at the call
+ * (after it, or for the callback's next call). */
+static uint64_t cb_store_bytes(struct venv *env, const int32_t *fo)
+{
+	uint64_t m = 0;
+
+	for (int i = 0; i < (int)env->cnt; i++) {
+		const struct bk_dinsn *d = &env->insns[i];
+		int32_t c = fo[(size_t)i * V_MAX_REGS + 3];
+
+		if (!d->slots || d->op != BK_OP_CALL || (d->imm != 181 && d->imm != 164) ||
+		    c == FPO_NOTFP || c == FPO_BOTTOM)
+			continue;
+		if (c == FPO_TOP)
+			return ~0ULL;
+		for (int k = 0; k < 64; k++)
+			if (env->aux[i].sdemand & slot_bits((int64_t)c + k, 1))
+				m |= 1ULL << k;
+	}
+	return m;
+}
+
+/* A callback's store through its context: the value matters when the
+ * caller's slot does. */
+static void cb_store(const struct bk_dinsn *d, const int32_t *co[2], uint64_t cbs, uint16_t reg_out,
+		     uint16_t *reg_in)
+{
+	int32_t b = FPO_NOTFP;
+
+	for (int k = 0; k < 2; k++)
+		if (co[k][10] != FPO_BOTTOM && co[k][d->dst] != FPO_NOTFP &&
+		    co[k][d->dst] != FPO_BOTTOM)
+			b = co[k][d->dst];
+	if (b == FPO_NOTFP || b == FPO_TOP)
+		return;
+	int64_t lo = (int64_t)b + d->off, sz = bk_opc_size(bk_op_info(d->op)->opcode);
+	bool need = false;
+
+	for (int64_t k = lo; k < lo + sz; k++)
+		need |= k < 0 || k >= 64 || (cbs & (1ULL << k));
+	*reg_in = (uint16_t)(*reg_in & ~(1u << d->src));
+	if (need || (reg_out & (1u << d->src)))
+		*reg_in |= (uint16_t)(1u << d->src);
+}
+
 /* Slots demanded before insn i from those after it; *reg gets the
  * registers a demanded slot's spill needs. */
 static uint64_t slot_transfer(struct venv *env, int i, uint64_t out, uint16_t reg_out,
-			      uint16_t *reg_in, const int32_t *fo)
+			      uint16_t *reg_in, const int32_t *fo, uint64_t cbb,
+			      const int32_t *co[2], uint64_t cbs)
 {
 	const struct bk_dinsn *d = &env->insns[i];
 	const struct bk_op_info *oi = bk_op_info(d->op);
@@ -438,6 +581,8 @@ static uint64_t slot_transfer(struct venv *env, int i, uint64_t out, uint16_t re
 	case BK_FMT_ST: {
 		int32_t b = fo[d->dst];
 
+		if (b == FPO_NOTFP && oi->fmt == BK_FMT_STX)
+			cb_store(d, co, cbs, reg_out, reg_in);
 		if (b == FPO_NOTFP || b == FPO_TOP)
 			return out;
 		uint64_t m = slot_bits((int64_t)b + d->off, size);
@@ -466,7 +611,7 @@ static uint64_t slot_transfer(struct venv *env, int i, uint64_t out, uint16_t re
 			if (fo[r] == FPO_TOP)
 				return ~0ULL;
 			if (fo[r] != FPO_NOTFP)
-				out |= slot_bits(fo[r], key ? 8 : 64);
+				out |= key ? slot_bits(fo[r], 8) : ctx_slots(fo[r], cbb);
 		}
 		return out;
 	}
@@ -492,15 +637,14 @@ int compute_precision(struct venv *env)
 	int n = (int)env->cnt;
 	uint16_t *fp = calloc((size_t)n + 1, sizeof(*fp));
 	uint16_t *pt = calloc((size_t)n + 1, sizeof(*pt));
-	int32_t *fo = frame_offsets(env);
+	int32_t *fo = frame_offsets(env, -1), *c2 = frame_offsets(env, 2),
+		*c4 = frame_offsets(env, 4);
 	uint8_t *rd = calloc((size_t)env->nsubprogs + 1, 1);
 	bool changed = true;
+	uint64_t cbb = 0, cbs = 0;
 
-	if (!fp || !pt || !fo || !rd) {
-		free(fp);
-		free(pt);
-		free(fo);
-		free(rd);
+	if (!fp || !pt || !fo || !rd || !c2 || !c4) {
+		free(fp), free(pt), free(fo), free(rd), free(c2), free(c4);
 		return -ENOMEM;
 	}
 	maybe_fp(env, fp);
@@ -512,6 +656,8 @@ int compute_precision(struct venv *env)
 	while (changed) {
 		changed = false;
 		ret_demand(env, rd);
+		cbb = cb_bytes(env, c2, cbb) | cb_bytes(env, c4, cbb);
+		cbs = cb_store_bytes(env, fo);
 		for (int i = n - 1; i >= 0; i--) {
 			const struct bk_dinsn *d = &env->insns[i];
 
@@ -530,8 +676,11 @@ int compute_precision(struct venv *env)
 				sout |= env->aux[t].sdemand;
 			}
 			uint16_t in = transfer(env, i, out, fp[i], pt[i], rd);
-			uint64_t sin =
-				slot_transfer(env, i, sout, out, &in, &fo[(size_t)i * V_MAX_REGS]);
+			uint64_t sin = slot_transfer(
+				env, i, sout, out, &in, &fo[(size_t)i * V_MAX_REGS], cbb,
+				(const int32_t *[2]){&c2[(size_t)i * V_MAX_REGS],
+						     &c4[(size_t)i * V_MAX_REGS]},
+				cbs);
 
 			in &= 0x3ff;
 			if (in != env->aux[i].demand || sin != env->aux[i].sdemand) {
@@ -541,9 +690,6 @@ int compute_precision(struct venv *env)
 			}
 		}
 	}
-	free(fp);
-	free(pt);
-	free(fo);
-	free(rd);
+	free(fp), free(pt), free(fo), free(rd), free(c2), free(c4);
 	return 0;
 }
