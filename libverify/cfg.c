@@ -528,31 +528,9 @@ static int depth_from(struct venv *env, int s, int depth, int frames)
 	return 0;
 }
 
-/* may_goto keeps its count (and, on x86-64, a timestamp) in 16 bytes
- * below the function's stack. */
-static int check_may_goto_stack(struct venv *env)
-{
-	for (int s = 0; s < env->nsubprogs; s++) {
-		const struct vsubprog *sp = &env->subprogs[s];
-
-		for (int i = sp->start; i < sp->end; i++)
-			if (env->insns[i].slots && env->insns[i].op == BK_OP_MAY_GOTO &&
-			    sp->stack_depth + 16 > V_MAX_STACK) {
-				env->insn_idx = i;
-				return verr(env, BK_E_V_STACK_LIMIT,
-					    "stack size %d(extra 16) is too large",
-					    sp->stack_depth);
-			}
-	}
-	return 0;
-}
-
 int check_max_stack_depth(struct venv *env)
 {
 	int err = depth_from(env, 0, 0, 1);
-
-	if (!err)
-		err = check_may_goto_stack(env);
 
 	for (int s = 1; !err && s < env->nsubprogs; s++)
 		if (env->subprogs[s].global)
