@@ -112,6 +112,10 @@ int ctx_access_aux(struct venv *env, int off, int size, int t, uint8_t *type, ui
 		ok = false;
 		break;
 	}
+	if (!ok && env->in->type == BK_PROG_SOCK_OPS && off >= 216 && off < 224 &&
+	    !vk_has(env, VK_SOCKOPS_HWTSTAMP))
+		return vk_require(env, VK_SOCKOPS_HWTSTAMP, BK_E_V_CTX_ACCESS,
+				  "bpf_sock_ops.skb_hwtstamp");
 	if (!ok)
 		return verr(env, BK_E_V_CTX_ACCESS, "invalid bpf_context access off=%d size=%d",
 			    off, size);

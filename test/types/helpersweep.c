@@ -311,8 +311,9 @@ int main(int argc, char **argv)
 		else
 			sweep_target(&s, &targets[i]);
 	}
-	printf("helpersweep: %u (type, helper) pairs checked%s, %u differ, %u targets skipped\n",
-	       s.checked, s.kernel ? " against the kernel" : "", s.differ, s.skipped);
+	printf("helpersweep: %u (type, %s) pairs checked%s, %u differ, %u targets skipped\n",
+	       s.checked, s.kfunc_mode ? "kfunc" : "helper", s.kernel ? " against the kernel" : "",
+	       s.differ, s.skipped);
 	btf__free(s.vmlinux);
 	free(s.log);
 	return s.differ ? 1 : 0;
