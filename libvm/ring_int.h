@@ -129,6 +129,9 @@ int ring_enter(struct bk_ring *r, unsigned want);
  * it describes).  0, -ENOSPC, or a fault recorded on run (returns 0 then;
  * the engine sees the status). */
 uint64_t ring_queue_sqe(struct bk_ring *r, struct bk_vm_run *run, const void *sqe, uint64_t len);
+/* Checks a 64-byte SQE (not a BPF request) against the rules for the
+ * running program; false after recording the fault on run. */
+bool ring_sqe_check(struct bk_ring *r, struct bk_vm_run *run, const void *sqe);
 /* True when [p, p + len) lies in one window of the running program with
  * all of flags. */
 bool ring_mem_ok(const struct bk_ring *r, uint64_t p, uint64_t len, unsigned flags);

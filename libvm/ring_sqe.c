@@ -300,9 +300,41 @@ static struct io_uring_sqe *get_sqe(struct bk_ring *r)
 	return sqe;
 }
 
+static const struct sqe_rule *rule_of(uint8_t opcode)
+{
+	for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++)
+		if (rules[k].op == opcode)
+			return &rules[k];
+	return NULL;
+}
+
+bool ring_sqe_check(struct bk_ring *r, struct bk_vm_run *run, const void *sqe)
+{
+	const struct sqe_rule *ru;
+	struct sqe_view s;
+
+	memcpy(&s, sqe, sizeof(s));
+	ru = rule_of(s.opcode);
+	if (!ru) {
+		bk_vm_run__fault(run, BK_E_RING_OPCODE,
+				 "iouring_queue_sqe: opcode %u is not allowed for ring programs "
+				 "(nop, read, write, openat, close, fsync, timeout, link_timeout, "
+				 "poll_add, send, recv, accept, bpf)",
+				 s.opcode);
+		return false;
+	}
+	if (s.cq > r->ncqs) {
+		bk_vm_run__fault(run, BK_E_RING_CQ,
+				 "iouring_queue_sqe: %s: CQ %u does not exist (0..%u)", ru->name,
+				 s.cq, r->ncqs);
+		return false;
+	}
+	return check_fields(run, ru, &s) && check_file(r, run, ru, &s) && check_mem(r, run, ru, &s);
+}
+
 uint64_t ring_queue_sqe(struct bk_ring *r, struct bk_vm_run *run, const void *p, uint64_t len)
 {
-	const struct sqe_rule *ru = NULL;
+	const struct sqe_rule *ru;
 	struct io_uring_sqe *sqe;
 	struct sqe_view s;
 	int i;
@@ -312,28 +344,12 @@ uint64_t ring_queue_sqe(struct bk_ring *r, struct bk_vm_run *run, const void *p,
 				 "iouring_queue_sqe: len is %" PRIu64 ", an SQE is 64 bytes", len);
 		return 0;
 	}
-	memcpy(&s, p, sizeof(s));
+	memcpy(&s, p, sizeof(s)); /* checked and queued: this copy only */
 	if (s.opcode == BK_IORING_OP_BPF)
 		return queue_bpf(r, run, &s);
-	for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++)
-		if (rules[k].op == s.opcode)
-			ru = &rules[k];
-	if (!ru) {
-		bk_vm_run__fault(run, BK_E_RING_OPCODE,
-				 "iouring_queue_sqe: opcode %u is not allowed for ring programs "
-				 "(nop, read, write, openat, close, fsync, timeout, link_timeout, "
-				 "poll_add, send, recv, accept, bpf)",
-				 s.opcode);
+	if (!ring_sqe_check(r, run, &s))
 		return 0;
-	}
-	if (s.cq > r->ncqs) {
-		bk_vm_run__fault(run, BK_E_RING_CQ,
-				 "iouring_queue_sqe: %s: CQ %u does not exist (0..%u)", ru->name,
-				 s.cq, r->ncqs);
-		return 0;
-	}
-	if (!check_fields(run, ru, &s) || !check_file(r, run, ru, &s) || !check_mem(r, run, ru, &s))
-		return 0;
+	ru = rule_of(s.opcode);
 	sqe = get_sqe(r);
 	if (!sqe)
 		return (uint64_t)-ENOSPC;
