@@ -6,13 +6,16 @@
  * of the block after a short read, retiring at end of file (the ring_cp
  * sample's algorithm, without BPF).  Source and destination are fixed
  * files, as bpfload --ring registers them.  The loop is the usual one:
- * submit and wait for one CQE, then handle every CQE that is there.
+ * submit and wait for one CQE, then handle every CQE that is there; with
+ * "all" it waits for every I/O in flight instead (the ring_cp program's
+ * batching, for comparison).
  *
- *   uring_cp SRC DST QD BS      prints "enters N ops N" on stderr
+ *   uring_cp SRC DST QD BS [all]    prints "enters N ops N" on stderr
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,11 +90,13 @@ static int complete(struct io_uring_cqe *c)
 int main(int argc, char **argv)
 {
 	unsigned long long enters = 0;
+	bool all;
 	unsigned qd;
 	int fds[2], err = 0;
 
-	if (argc != 5)
-		return fprintf(stderr, "usage: uring_cp SRC DST QD BS\n"), 2;
+	if (argc != 5 && argc != 6)
+		return fprintf(stderr, "usage: uring_cp SRC DST QD BS [all]\n"), 2;
+	all = argc == 6 && !strcmp(argv[5], "all");
 	qd = (unsigned)atoi(argv[3]);
 	bs = (unsigned)atoi(argv[4]);
 	fds[0] = open(argv[1], O_RDONLY);
@@ -112,7 +117,7 @@ int main(int argc, char **argv)
 		struct io_uring_cqe *c;
 		unsigned head, n = 0;
 
-		if (io_uring_submit_and_wait(&ring, 1) < 0)
+		if (io_uring_submit_and_wait(&ring, all ? inflight : 1) < 0)
 			return perror("io_uring_submit_and_wait"), 2;
 		enters++;
 		io_uring_for_each_cqe(&ring, head, c)
