@@ -8,7 +8,7 @@
  * kernel pointers these give (PTR_TO_BTF_ID: walking struct members).
  *
  * The kernel's BTF (/sys/kernel/btf/vmlinux) is loaded only for programs
- * that need it, into the caller's cache when opts.vmlinux_btf is set.
+ * that need it, into the caller's cache (opts.cache) when there is one.
  *
  * Modelled: scalar and pointer arguments, the return value of fexit and
  * fmod_ret, member loads through nested structs, unions and fixed-size
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers_int.h"
 #include "types_int.h"
 
 #define MAX_ARGS 12 /* MAX_BPF_FUNC_ARGS */
@@ -39,30 +40,33 @@ struct vtctx {
 
 const struct btf *vmlinux_btf(struct venv *env)
 {
-	struct btf *b;
-
 	if (env->vmlinux)
 		return env->vmlinux;
 	if (env->vmlinux_err)
 		return NULL;
-	if (env->opts.vmlinux_btf && *env->opts.vmlinux_btf) {
-		env->vmlinux = *env->opts.vmlinux_btf;
-		return env->vmlinux;
+	env->vcache = env->opts.cache;
+	if (!env->vcache) {
+		env->vcache = env->vcache_owned = bk_verify_cache__new();
+		if (!env->vcache) {
+			env->vmlinux_err = -ENOMEM;
+			return NULL;
+		}
+		vcache_no_index(env->vcache); /* one run: a few lookups, no index */
 	}
-	b = btf__load_vmlinux_btf();
-	if (libbpf_get_error(b) || !b) {
+	env->vmlinux = vcache_btf(env->vcache);
+	if (!env->vmlinux) {
 		env->vmlinux_err = -ENOENT;
 		verr(env, BK_E_V_UNSUPPORTED,
 		     "this program type needs the kernel's BTF (/sys/kernel/btf/vmlinux), which "
 		     "cannot be read here");
-		return NULL;
 	}
-	if (env->opts.vmlinux_btf)
-		*env->opts.vmlinux_btf = b;
-	else
-		env->vmlinux_owned = b;
-	env->vmlinux = b;
-	return b;
+	return env->vmlinux;
+}
+
+/* The kernel's BTF id of name of kind, or -1. */
+static int32_t find(struct venv *env, const char *name, int kind)
+{
+	return vmlinux_btf(env) ? vcache_find(env->vcache, name, kind) : -1;
 }
 
 static int32_t skip_mods(const struct btf *b, int32_t id)
@@ -79,15 +83,34 @@ static int32_t skip_mods(const struct btf *b, int32_t id)
 
 int32_t vmlinux_struct_id(struct venv *env, const char *name)
 {
-	const struct btf *b = vmlinux_btf(env);
-	int32_t id = b ? btf__find_by_name_kind(b, name, BTF_KIND_STRUCT) : -1;
+	int32_t id = find(env, name, BTF_KIND_STRUCT);
 
 	return id > 0 ? id : -1;
 }
 
+/* The struct a helper returns, by name, before its BTF id was needed. */
+static const char *pending_name(int32_t aux)
+{
+	const struct vhelper *h = aux < 0 ? vhelper_get((uint32_t)-aux) : NULL;
+
+	return h && h->bret ? h->bret : NULL;
+}
+
+int32_t btf_aux_resolve(struct venv *env, int32_t aux)
+{
+	const char *name = pending_name(aux);
+
+	return name ? vmlinux_struct_id(env, name) : aux;
+}
+
 bool btf_struct_match(struct venv *env, int32_t id, const char *name)
 {
-	const struct btf *b = vmlinux_btf(env);
+	const struct btf *b;
+
+	if (pending_name(id) && !strcmp(pending_name(id), name))
+		return true;
+	id = btf_aux_resolve(env, id);
+	b = env->vmlinux;
 
 	for (int depth = 0; b && id > 0 && depth < 16; depth++) {
 		const struct btf_type *t = btf__type_by_id(b, (uint32_t)skip_mods(b, id));
@@ -106,6 +129,8 @@ bool btf_struct_match(struct venv *env, int32_t id, const char *name)
 
 const char *btf_id_name(struct venv *env, int32_t id)
 {
+	if (pending_name(id))
+		return pending_name(id);
 	const struct btf_type *t =
 		env->vmlinux ? btf__type_by_id(env->vmlinux, (uint32_t)id) : NULL;
 	const char *n = t ? btf__str_by_offset(env->vmlinux, t->name_off) : NULL;
@@ -152,7 +177,7 @@ static int prepare_tracing(struct venv *env, struct vtctx *c)
 	switch (at) {
 	case BPF_TRACE_RAW_TP:
 		snprintf(name, sizeof(name), "btf_trace_%s", to ? to : "");
-		id = to ? btf__find_by_name_kind(b, name, BTF_KIND_TYPEDEF) : -1;
+		id = to ? find(env, name, BTF_KIND_TYPEDEF) : -1;
 		if (id <= 0)
 			return no_target(env, "tracepoint", to);
 		id = skip_mods(b, id);
@@ -166,14 +191,14 @@ static int prepare_tracing(struct venv *env, struct vtctx *c)
 	case BPF_TRACE_FENTRY:
 	case BPF_TRACE_FEXIT:
 	case BPF_MODIFY_RETURN:
-		id = to ? btf__find_by_name_kind(b, to, BTF_KIND_FUNC) : -1;
+		id = to ? find(env, to, BTF_KIND_FUNC) : -1;
 		if (id <= 0)
 			return no_target(env, "function", to);
 		c->has_ret = at != BPF_TRACE_FENTRY;
 		return args_from_proto(env, c, (int32_t)btf__type_by_id(b, (uint32_t)id)->type, 0);
 	case BPF_TRACE_ITER:
 		snprintf(name, sizeof(name), "bpf_iter_%s", to ? to : "");
-		id = to ? btf__find_by_name_kind(b, name, BTF_KIND_FUNC) : -1;
+		id = to ? find(env, name, BTF_KIND_FUNC) : -1;
 		if (id <= 0)
 			return no_target(env, "iterator", to);
 		if (args_from_proto(env, c, (int32_t)btf__type_by_id(b, (uint32_t)id)->type, 0))
@@ -230,8 +255,8 @@ void btf_ctx_release(struct venv *env)
 {
 	free(env->tctx);
 	env->tctx = NULL;
-	btf__free(env->vmlinux_owned);
-	env->vmlinux_owned = NULL;
+	bk_verify_cache__free(env->vcache_owned);
+	env->vcache_owned = NULL;
 }
 
 static const char *type_str(const struct btf *b, int32_t id)
@@ -475,6 +500,9 @@ int btf_ptr_access(struct venv *env, int regno, int off, int size, int t, int va
 
 	if (!vmlinux_btf(env))
 		return env->err;
+	if (r->aux < 0 && (r->aux = btf_aux_resolve(env, r->aux)) < 0)
+		return verr(env, BK_E_V_UNSUPPORTED,
+			    "R%d points to a struct the kernel's BTF lacks", regno);
 	name = btf_id_name(env, r->aux);
 	if (off < 0)
 		return verr(env, BK_E_V_PTR_OFFSET, "R%d is ptr_%s invalid negative access: off=%d",

@@ -208,13 +208,14 @@ int set_return_ext(struct venv *env, const struct vhelper *h, int map, uint64_t 
 		return ret_ptr(env, h, VT_XDP_SOCK, VF_NULL, 0, ext);
 	case R_BTF_OR_NULL:
 	case R_BTF:
-		id = vmlinux_struct_id(env, h->bret ? h->bret : "?");
-		if (id < 0)
-			return env->err ? env->err
-					: verr(env, BK_E_V_UNSUPPORTED,
-					       "struct %s (what %s returns) is not in the kernel's "
-					       "BTF",
-					       h->bret, h->name);
+		/* the struct by name until something needs its BTF id (btf_ctx.c):
+		 * programs that only pass the pointer on never read the BTF */
+		id = env->vmlinux ? vmlinux_struct_id(env, h->bret ? h->bret : "?")
+				  : -(int32_t)h->id;
+		if (env->vmlinux && id < 0)
+			return verr(env, BK_E_V_UNSUPPORTED,
+				    "struct %s (what %s returns) is not in the kernel's BTF",
+				    h->bret, h->name);
 		return ret_ptr(env, h, VT_BTF_ID, h->ret == R_BTF_OR_NULL ? VF_NULL : 0, id, ext);
 	case R_MAP_VALUE:
 		if (map < 0)

@@ -62,6 +62,11 @@ bool trace_ctx_valid(struct venv *env, int off, int size, int t, uint8_t *type, 
 int flow_keys_access(struct venv *env, int regno, int off, int size, int t, int value_regno);
 int tp_buffer_access(struct venv *env, int regno, int off, int size, int t, int value_regno);
 
+/* btf_ctx_cache.c: the kernel's BTF and an index of its names. */
+const struct btf *vcache_btf(struct bk_verify_cache *c);
+int32_t vcache_find(struct bk_verify_cache *c, const char *name, int kind);
+void vcache_no_index(struct bk_verify_cache *c);
+
 /* btf_ctx.c: contexts and pointers typed by the kernel's BTF. */
 struct vtctx; /* opaque: the typed arguments of a tracing program */
 /* Resolves the attach target (env->attach_to) of a tracing, iterator or
@@ -78,6 +83,9 @@ int btf_ptr_access(struct venv *env, int regno, int off, int size, int t, int va
 const struct btf *vmlinux_btf(struct venv *env);
 /* BTF id of "struct name" in the kernel's BTF, or -1. */
 int32_t vmlinux_struct_id(struct venv *env, const char *name);
+/* A VT_BTF_ID's aux: a BTF id, or minus the helper that returned it while
+ * the kernel's BTF was not read yet; resolved to the id. */
+int32_t btf_aux_resolve(struct venv *env, int32_t aux);
 /* id is struct name or starts with one (first members at offset 0). */
 bool btf_struct_match(struct venv *env, int32_t id, const char *name);
 /* "task_struct" for a VT_BTF_ID's aux. */

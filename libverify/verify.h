@@ -66,11 +66,11 @@ struct bk_verify_opts {
 	/* Kernel release whose rules decide (kernels.def): BK_KVER(6, 6);
 	 * 0: the newest release bpfverify knows. */
 	uint32_t target_kernel;
-	/* Caller-owned cache of the running kernel's BTF (program types and
-	 * helpers typed by BTF: tp_btf, fentry, iter, ...): when *vmlinux_btf
-	 * is NULL and a program needs it, libverify loads it there and the
-	 * caller frees it with btf__free(); NULL: loaded and freed per call. */
-	struct btf **vmlinux_btf;
+	/* What verifications of several programs share (the running kernel's
+	 * BTF for the types and helpers it describes: tp_btf, fentry, iter,
+	 * ..., and an index of its names), from bk_verify_cache__new(); NULL:
+	 * each call reads what it needs again. */
+	struct bk_verify_cache *cache;
 	/* Filled on a rejection: the path and a hint (free with
 	 * bk_verify_explain__clear); NULL: not computed. */
 	struct bk_verify_explain *explain;
@@ -143,6 +143,11 @@ bool bk_verify_supports_type(enum bk_prog_type type);
 int bk_verify_kernel_parse(const char *text, uint32_t *ver);
 /* The newest release whose rules bpfverify knows. */
 uint32_t bk_verify_kernel_newest(void);
+
+/* A cache for bk_verify_opts.cache, filled on first use; one per thread
+ * at a time.  NULL when out of memory; __free(NULL) is safe. */
+struct bk_verify_cache *bk_verify_cache__new(void);
+void bk_verify_cache__free(struct bk_verify_cache *cache);
 
 #ifdef __cplusplus
 }

@@ -13,7 +13,6 @@
  * 1 a program was rejected or the verdicts differ, 2 usage or I/O error.
  */
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -84,7 +83,7 @@ struct run {
 	struct json_w w;
 	uint32_t nr_cpus;
 	uint32_t target_kernel; /* BK_KVER; 0: the newest known */
-	struct btf *vmlinux;	/* the kernel's BTF, loaded once for all programs */
+	struct bk_verify_cache *cache; /* the kernel's BTF, read once for all programs */
 	int nprogs, nrejected, nmismatch;
 };
 
@@ -129,7 +128,7 @@ static struct bk_verify_opts vopts(struct run *r, bool gpl)
 				   .time_limit_ns = 60ULL * 1000000000ULL,
 				   .gpl = gpl,
 				   .target_kernel = r->target_kernel,
-				   .vmlinux_btf = &r->vmlinux};
+				   .cache = r->cache};
 	return v;
 }
 
@@ -332,6 +331,7 @@ int main(int argc, char **argv)
 	}
 	if (!r.nr_cpus)
 		r.nr_cpus = possible_cpus();
+	r.cache = bk_verify_cache__new(); /* NULL: each program reads BTF itself */
 	bv_report_begin(&r.o, &r.w);
 	for (int i = optind; i < argc; i++) {
 		const char *name = strcmp(argv[i], "-") ? argv[i] : "<stdin>";
@@ -357,6 +357,6 @@ int main(int argc, char **argv)
 		}
 	}
 	bv_report_end(&r.o, &r.w, r.nprogs, r.nrejected, r.nmismatch, NULL);
-	btf__free(r.vmlinux);
+	bk_verify_cache__free(r.cache);
 	return r.nrejected || r.nmismatch ? TOOL_EXIT_REJECT : TOOL_EXIT_OK;
 }

@@ -115,7 +115,8 @@ struct sweep {
 	uint32_t target_kernel;
 	unsigned checked, differ, skipped;
 	char *log;
-	struct btf *vmlinux;
+	struct btf *vmlinux; /* for the kernel's attach ids */
+	struct bk_verify_cache *cache;
 };
 
 static bool ours(struct sweep *s, const struct target *t, const struct bk_insn *p, size_t n)
@@ -127,10 +128,8 @@ static bool ours(struct sweep *s, const struct target *t, const struct bk_insn *
 				     .attach_type = (uint32_t)t->attach,
 				     .attach_to = t->to,
 				     .sleepable = (t->flags & F_SLEEPABLE) != 0};
-	struct bk_verify_opts o = {.sz = sizeof(o),
-				   .gpl = true,
-				   .target_kernel = s->target_kernel,
-				   .vmlinux_btf = &s->vmlinux};
+	struct bk_verify_opts o = {
+		.sz = sizeof(o), .gpl = true, .target_kernel = s->target_kernel, .cache = s->cache};
 	struct bk_diag d;
 	int err = bk_verify(&in, &o, NULL, &d);
 
@@ -194,7 +193,7 @@ static void sweep_kfuncs(struct sweep *s, const struct target *t)
 		struct bk_verify_opts o = {.sz = sizeof(o),
 					   .gpl = true,
 					   .target_kernel = s->target_kernel,
-					   .vmlinux_btf = &s->vmlinux};
+					   .cache = s->cache};
 		struct bk_diag d;
 		int err;
 
@@ -300,6 +299,7 @@ int main(int argc, char **argv)
 	s.log = malloc(65536);
 	if (!s.log)
 		return 2;
+	s.cache = bk_verify_cache__new();
 	s.vmlinux = btf__load_vmlinux_btf();
 	if (libbpf_get_error(s.vmlinux))
 		s.vmlinux = NULL;
@@ -315,6 +315,7 @@ int main(int argc, char **argv)
 	       s.checked, s.kfunc_mode ? "kfunc" : "helper", s.kernel ? " against the kernel" : "",
 	       s.differ, s.skipped);
 	btf__free(s.vmlinux);
+	bk_verify_cache__free(s.cache);
 	free(s.log);
 	return s.differ ? 1 : 0;
 }
