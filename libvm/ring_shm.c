@@ -241,7 +241,7 @@ int bk_vm_pub__add_map(struct bk_vm_pub *p, struct bk_map *map, const char *name
 	return 0;
 }
 
-void bk_vm_pub__free(struct bk_vm_pub *p)
+void bk_vm_pub__stop(struct bk_vm_pub *p)
 {
 	char path[400];
 
@@ -252,8 +252,18 @@ void bk_vm_pub__free(struct bk_vm_pub *p)
 		snprintf(path, sizeof(path), "%s/map.%s", p->dir, p->maps[i].name);
 		unlink(path);
 	}
+	p->nmaps = 0;
 	snprintf(path, sizeof(path), "%s/ctl", p->dir);
 	unlink(path);
+}
+
+void bk_vm_pub__free(struct bk_vm_pub *p)
+{
+	char path[400];
+
+	if (!p)
+		return;
+	bk_vm_pub__stop(p);
 	/* allocations the runtime still holds stay mapped; their files go */
 	for (size_t i = 0; i < p->nallocs; i++) {
 		mem_path(p, p->allocs[i].seq, path, sizeof(path));

@@ -548,9 +548,12 @@ int bk_vm_pub__add_map(struct bk_vm_pub *p, struct bk_map *map, const char *name
 /* Starts the thread answering on ctl.  0 or -errno. */
 int bk_vm_pub__serve(struct bk_vm_pub *p);
 const char *bk_vm_pub__dir(const struct bk_vm_pub *p);
-/* Stops the thread and removes the directory; free the runtime's maps
- * first (their storage lives in its files) or after (it stays mapped
- * until the runtime frees it). */
+/* Unpublishes: stops the thread (no request is being served when it
+ * returns) and removes the descriptors and the socket.  Call it before
+ * freeing the runtime's maps. */
+void bk_vm_pub__stop(struct bk_vm_pub *p);
+/* Stops, removes the directory and frees p.  Free the runtime first:
+ * its map storage lives in p's allocations. */
 void bk_vm_pub__free(struct bk_vm_pub *p);
 /* "/dev/shm/bpfkit-<pid>" into buf. */
 const char *bk_vm_pub_dir(int pid, char *buf, size_t len);

@@ -445,6 +445,7 @@ void rl_teardown(struct rl *r)
 	if (r->mem)
 		munmap(r->mem, r->o->mem);
 	free(r->argmem);
+	bk_vm_pub__stop(r->pub); /* no request on a map while it is freed */
 	bk_vm_obj__free(r->vo);
 	bk_vm__free(r->vm);
 	bk_vm_pub__free(r->pub);

@@ -53,6 +53,7 @@ static int pt_init(struct pt *t)
 
 static void pt_fini(struct pt *t)
 {
+	bk_vm_pub__stop(t->pub);
 	bk_vm__free(t->vm);
 	bk_vm_pub__free(t->pub);
 }
