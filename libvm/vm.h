@@ -336,8 +336,8 @@ bk_vm_helper_fn bk_vm_prog__call_fn(const struct bk_vm_prog *prog, size_t insn);
  * run (same VM, an XDP context for XDP programs; else the error exec
  * returns), clears the status, tail calls, depth, fault and count, and
  * gives the run's instruction budget (checked mode; 0: none). */
-int bk_vm_run__engine_begin(struct bk_vm_run *run, const struct bk_vm_prog *prog,
-			    uint64_t *budget, struct bk_diag *diag);
+int bk_vm_run__engine_begin(struct bk_vm_run *run, const struct bk_vm_prog *prog, uint64_t *budget,
+			    struct bk_diag *diag);
 /* Records the instruction count bk_vm_run__insn_count() reports. */
 void bk_vm_run__set_insn_count(struct bk_vm_run *run, uint64_t n);
 /* Records the position of a fault the engine found itself (insn of prog);
