@@ -96,6 +96,47 @@ static void pub_free(void *ctx, void *mem, size_t size)
 
 /* ---- the publisher ------------------------------------------------------------ */
 
+static bool pid_alive(int pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+/* Removes the publication directories of processes that are gone (killed
+ * before they could clean up): only bpfkit-<pid> directories of our user,
+ * only the names a publication creates. */
+static void sweep_stale(void)
+{
+	DIR *root = opendir(PUB_ROOT);
+	struct dirent *e;
+
+	while (root && (e = readdir(root))) {
+		char dir[300], path[600];
+		struct stat st;
+		struct dirent *f;
+		DIR *d;
+		int pid;
+
+		if (sscanf(e->d_name, "bpfkit-%d", &pid) != 1 || pid_alive(pid) ||
+		    strlen(e->d_name) > 100)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%.100s", PUB_ROOT, e->d_name);
+		if (lstat(dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		d = opendir(dir);
+		while (d && (f = readdir(d)))
+			if (!strncmp(f->d_name, "mem-", 4) || !strncmp(f->d_name, "map.", 4) ||
+			    !strncmp(f->d_name, ".map.", 5) || !strcmp(f->d_name, "ctl")) {
+				snprintf(path, sizeof(path), "%s/%.200s", dir, f->d_name);
+				unlink(path);
+			}
+		if (d)
+			closedir(d);
+		rmdir(dir);
+	}
+	if (root)
+		closedir(root);
+}
+
 const char *bk_vm_pub_dir(int pid, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/bpfkit-%d", PUB_ROOT, pid);
@@ -108,6 +149,7 @@ int bk_vm_pub__new(const char *dir, struct bk_vm_pub **out, struct bk_diag *diag
 
 	if (!p)
 		return bk_diag__set(diag, ENOMEM, -1, "out of memory");
+	sweep_stale();
 	if (dir)
 		snprintf(p->dir, sizeof(p->dir), "%s", dir);
 	else
@@ -282,11 +324,6 @@ void bk_vm_pub__free(struct bk_vm_pub *p)
 }
 
 /* ---- the reader ----------------------------------------------------------------- */
-
-static bool pid_alive(int pid)
-{
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-}
 
 static int read_desc(const char *dir, const char *name, struct pub_desc *d)
 {

@@ -538,7 +538,8 @@ int bk_ring__fault_prog(const struct bk_ring *r);
 struct bk_vm_pub;
 struct bk_pub_map;
 
-/* dir NULL: bk_vm_pub_dir(getpid()).  Creates it (mode 0700). */
+/* dir NULL: bk_vm_pub_dir(getpid()).  Creates it (mode 0700), after
+ * removing the directories of publishers that died without cleaning up. */
 int bk_vm_pub__new(const char *dir, struct bk_vm_pub **out, struct bk_diag *diag);
 /* The allocator to put in bk_vm_opts before creating the maps. */
 const struct bk_vm_alloc *bk_vm_pub__alloc(struct bk_vm_pub *p);

@@ -9,7 +9,8 @@ set -euo pipefail
 echo "== bpfload --ring: BPF programs as io_uring requests"
 S=$BK_BUILD/samples
 tmp=$(mktemp -d /tmp/bk-demo-ring.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 show() {
 	echo "\$ $*"
 	"$@" || echo "(exit status $?)"
@@ -40,6 +41,7 @@ show mapctl dump --mmap "ring:$pid:ticks"
 echo "\$ kill -INT $pid"
 kill -INT "$pid"
 wait "$pid" || true
+pid=
 tail -n 2 "$tmp/timer.err"
 
 cat >"$tmp/bad.c" <<'C'
