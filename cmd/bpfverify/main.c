@@ -324,6 +324,7 @@ int main(int argc, char **argv)
 		if (r.o.json) {
 			struct bk_diag d;
 
+			bk_diag__init(&d); /* bk_diag__set leaves the file fields */
 			bk_diag__set(&d, EINVAL, -1, "usage error (see bpfverify --help)");
 			tool_json_error(stdout, &d);
 		}
