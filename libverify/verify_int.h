@@ -321,7 +321,7 @@ struct venv {
 	struct bk_verify_cache *vcache;	      /* opts.cache, or vcache_owned */
 	struct bk_verify_cache *vcache_owned; /* made for this run only */
 	int vmlinux_err;		      /* 0, or why the kernel's BTF is missing */
-	struct vtctx *tctx;	   /* typed context of tracing programs, or NULL */
+	struct vtctx *tctx;		      /* typed context of tracing programs, or NULL */
 	struct vkfunc *kfuncs;
 	int nkfuncs;
 	struct vscc_visit *visits;
