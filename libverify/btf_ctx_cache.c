@@ -8,7 +8,7 @@
  * The caller owns the cache (bk_verify_cache__new/free) and passes it in
  * bk_verify_opts; without one, each bk_verify() call builds and frees its
  * own.  The index is an open-addressing hash of (kind, name) -> type id,
- * built on the first lookup.
+ * built once enough lookups were asked for to pay for it.
  */
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -23,8 +23,12 @@ struct bk_verify_cache {
 	int err;	 /* why the BTF could not be had; 0: not tried or loaded */
 	uint32_t *slots; /* type ids, 0: empty */
 	uint32_t mask;
-	bool no_index; /* lookups walk the types (one run's few lookups) */
+	bool no_index;	  /* lookups walk the types (one run's few lookups) */
+	uint32_t lookups; /* the index is built at the INDEX_AFTER-th */
 };
+
+/* A walk of the types costs about a tenth of building the index. */
+#define INDEX_AFTER 4
 
 void vcache_no_index(struct bk_verify_cache *c)
 {
@@ -104,7 +108,7 @@ int32_t vcache_find(struct bk_verify_cache *c, const char *name, int kind)
 {
 	if (!vcache_btf(c))
 		return -1;
-	if (c->no_index || (!c->slots && build_index(c)))
+	if (!c->slots && (c->no_index || ++c->lookups < INDEX_AFTER || build_index(c)))
 		return btf__find_by_name_kind(c->btf, name, (uint32_t)kind);
 	for (uint32_t h = hash(name, kind) & c->mask; c->slots[h]; h = (h + 1) & c->mask) {
 		const struct btf_type *t = btf__type_by_id(c->btf, c->slots[h]);
