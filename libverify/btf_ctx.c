@@ -127,6 +127,67 @@ bool btf_struct_match(struct venv *env, int32_t id, const char *name)
 	return false;
 }
 
+bool btf_struct_match_at(struct venv *env, int32_t id, int off, const char *name)
+{
+	const struct btf *b;
+
+	id = btf_aux_resolve(env, id);
+	b = env->vmlinux;
+	for (int depth = 0; b && id > 0 && depth < 16; depth++) {
+		const struct btf_type *t = btf__type_by_id(b, (uint32_t)skip_mods(b, id));
+		const struct btf_member *m;
+		int i, vlen, next = -1;
+
+		if (!t || !btf_is_composite(t))
+			return false;
+		if (!off)
+			return btf_struct_match(env, id, name);
+		m = btf_members(t);
+		vlen = btf_vlen(t);
+		for (i = 0; i < vlen && next < 0; i++, m++) {
+			int moff = (int)(btf_member_bit_offset(t, (uint32_t)i) / 8);
+			int32_t mid = skip_mods(b, (int32_t)m->type);
+			const struct btf_type *mt = btf__type_by_id(b, (uint32_t)mid);
+
+			if (mt && btf_is_composite(mt) && off >= moff &&
+			    off < moff + (int)mt->size) {
+				next = mid;
+				off -= moff;
+			}
+		}
+		if (next < 0)
+			return false;
+		id = next;
+	}
+	return false;
+}
+
+int map_struct_field(struct venv *env, int map, const char *name)
+{
+	const struct btf *b = env->in->btf;
+	const struct bk_map_def *md;
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	if (!b || map < 0 || (size_t)map >= env->in->nmaps)
+		return -1;
+	md = &env->in->maps[map];
+	t = md->btf_value_type_id ? btf__type_by_id(b, md->btf_value_type_id) : NULL;
+	t = t ? btf__type_by_id(b, (uint32_t)skip_mods(b, (int32_t)md->btf_value_type_id)) : NULL;
+	if (!t || !btf_is_composite(t))
+		return -1;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const struct btf_type *mt =
+			btf__type_by_id(b, (uint32_t)skip_mods(b, (int32_t)m->type));
+		const char *n = mt ? btf__str_by_offset(b, mt->name_off) : NULL;
+
+		if (mt && btf_is_composite(mt) && n && !strcmp(n, name))
+			return (int)(btf_member_bit_offset(t, (uint32_t)i) / 8);
+	}
+	return -1;
+}
+
 const char *btf_id_name(struct venv *env, int32_t id)
 {
 	if (pending_name(id))

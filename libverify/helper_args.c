@@ -41,17 +41,47 @@ static bool kv_or_mem(const struct vreg *r)
 }
 
 /* A BTF pointer of the kernel's struct `name`, or of a struct that starts
- * with one (btf_struct_ids_match). */
+ * with one, or into one where a member of that struct is (&file->f_path
+ * for a struct path: btf_struct_ids_match). */
 static int check_btf_arg(struct venv *env, int regno, const char *name)
 {
 	struct vreg *r = &cur_regs(env)[regno];
 
 	if (r->type != VT_BTF_ID || (r->flags & (VF_NULL | VF_UNTRUSTED)))
 		return type_err(env, regno, "ptr_, trusted_ptr_");
-	if (!btf_struct_match(env, r->aux, name))
+	if (r->off && !btf_struct_match_at(env, r->aux, r->off, name))
+		return verr(env, BK_E_V_HELPER_ARG, "R%d is ptr_%s+%d, not a struct %s", regno,
+			    btf_id_name(env, r->aux), r->off, name);
+	if (!r->off && !btf_struct_match(env, r->aux, name))
 		return verr(env, BK_E_V_HELPER_ARG, "R%d is of type %s but %s is expected", regno,
 			    btf_id_name(env, r->aux), name);
-	return check_ptr_off_reg(env, r, regno, false);
+	return check_ptr_off_reg(env, r, regno, true);
+}
+
+/* ARG_PTR_TO_TIMER: a map value pointer at the map's struct bpf_timer. */
+static int check_timer(struct venv *env, int regno, int *map)
+{
+	struct vreg *r = &cur_regs(env)[regno];
+	int off;
+
+	if (r->type != VT_MAP_VALUE || r->flags)
+		return type_err(env, regno, "map_value");
+	if (!tnum_is_const(r->var_off))
+		return verr(env, BK_E_V_HELPER_ARG,
+			    "R%d doesn't have constant offset. bpf_timer has to be at the constant "
+			    "offset",
+			    regno);
+	off = map_struct_field(env, r->aux, "bpf_timer");
+	if (off < 0)
+		return verr(env, BK_E_V_HELPER_ARG,
+			    "map '%s' has to have BTF in order to use bpf_timer",
+			    env->in->maps[r->aux].name ? env->in->maps[r->aux].name : "?");
+	if ((int64_t)r->off + (int64_t)r->var_off.value != off)
+		return verr(env, BK_E_V_HELPER_ARG,
+			    "off %lld doesn't point to 'struct bpf_timer' that is at %d",
+			    (long long)r->off + (long long)r->var_off.value, off);
+	*map = r->aux;
+	return 0;
 }
 
 /* ARG_PTR_TO_CONST_STR: a constant offset into a frozen read-only map
@@ -142,6 +172,18 @@ int check_arg_ext(struct venv *env, const struct vhelper *h, int i, int *map, ui
 			return type_err(env, regno, "fp, pkt, pkt_meta, map_key, map_value");
 		return check_helper_mem_access(env, regno, (int)env->in->maps[*map].value_size,
 					       V_READ, false, false);
+	case A_TIMER:
+		return check_timer(env, regno, map);
+	case A_TIMER_MAP:
+		if (r->type != VT_MAP_PTR)
+			return type_err(env, regno, "map_ptr");
+		if (r->aux != *map)
+			return verr(
+				env, BK_E_V_HELPER_ARG,
+				"timer pointer in R1 map_uid=%d doesn't match map pointer in R2 "
+				"map_uid=%d",
+				*map, r->aux);
+		return 0;
 	case A_RO20:
 	case A_RO40:
 		if (!kv_or_mem(r))

@@ -10,6 +10,7 @@
  * unsupported rather than guessed; availability is decided for them too.
  */
 #include <linux/bpf.h>
+#include <string.h>
 
 #include "helpers_int.h"
 
@@ -135,6 +136,7 @@ static bool cond_ok(uint8_t cond, uint32_t at)
 		return at == BPF_TRACE_FEXIT || at == BPF_MODIFY_RETURN;
 	case HC_NOT_ITER:
 		return at != BPF_TRACE_ITER;
+	case HC_D_PATH: /* the class decides here, d_path_allowed() later */
 	default:
 		return true;
 	}
@@ -163,6 +165,33 @@ bool vhelper_allowed(const struct vhelper *h, enum bk_prog_type type)
 	return vhelper_allowed_at(h, type, 0);
 }
 
+/* bpf_d_path: iterators, and fentry/fexit of the functions the kernel
+ * lists (btf_allowlist_d_path). */
+static bool d_path_allowed(struct venv *env)
+{
+	static const char *const allow[] = {
+		"security_file_permission",
+		"security_inode_getattr",
+		"security_file_open",
+		"security_path_truncate",
+		"vfs_truncate",
+		"vfs_fallocate",
+		"dentry_open",
+		"vfs_getattr",
+		"filp_close",
+	};
+	uint32_t at = env->in->attach_type;
+
+	if (at == BPF_TRACE_ITER)
+		return true;
+	if ((at != BPF_TRACE_FENTRY && at != BPF_TRACE_FEXIT) || !env->attach_to)
+		return false;
+	for (size_t i = 0; i < sizeof(allow) / sizeof(allow[0]); i++)
+		if (!strcmp(allow[i], env->attach_to))
+			return true;
+	return false;
+}
+
 int vhelper_check_avail(struct venv *env, const struct vhelper *h, int32_t imm)
 {
 	char a[16], b[16];
@@ -180,6 +209,9 @@ int vhelper_check_avail(struct venv *env, const struct vhelper *h, int32_t imm)
 	if ((h->flags & HF_GPL) && !env->opts.gpl)
 		return verr(env, BK_E_V_HELPER_GPL,
 			    "cannot call GPL-restricted function from non-GPL compatible program");
+	if (h->cond == HC_D_PATH && !d_path_allowed(env))
+		return verr(env, BK_E_V_HELPER_TYPE, "helper call is not allowed in probe (%s#%d)",
+			    h->name, imm);
 	if ((h->flags & HF_SLEEP) && !env->sleepable)
 		return verr(env, BK_E_V_HELPER_TYPE,
 			    "helper call might sleep in a non-sleepable prog (%s#%d)", h->name,

@@ -44,6 +44,8 @@ enum varg {
 	A_MAP_VALUE_OR_NULL,   /* value_size readable bytes, or NULL */
 	A_RO20,		       /* 20 readable bytes (struct iphdr, struct tcphdr) */
 	A_RO40,		       /* 40 readable bytes (struct ipv6hdr) */
+	A_TIMER,	       /* the struct bpf_timer of a map value */
+	A_TIMER_MAP,	       /* the map that timer's value belongs to */
 };
 
 enum vret {
@@ -111,6 +113,7 @@ enum {
 	HC_TRAMPOLINE, /* tracing: fentry, fexit, fmod_ret only */
 	HC_FEXIT,      /* tracing: fexit, fmod_ret only */
 	HC_NOT_ITER,   /* tracing: not iterators */
+	HC_D_PATH,     /* iterators, fentry/fexit of the kernel's d_path allowlist */
 };
 
 struct vhelper {

@@ -88,6 +88,11 @@ int32_t vmlinux_struct_id(struct venv *env, const char *name);
 int32_t btf_aux_resolve(struct venv *env, int32_t aux);
 /* id is struct name or starts with one (first members at offset 0). */
 bool btf_struct_match(struct venv *env, int32_t id, const char *name);
+/* A struct name sits at byte off of struct id (a member, or nested in one). */
+bool btf_struct_match_at(struct venv *env, int32_t id, int off, const char *name);
+/* Byte offset of the top-level member of struct type `name` (bpf_timer,
+ * bpf_spin_lock) in map's value, from the program's BTF; -1: none. */
+int map_struct_field(struct venv *env, int map, const char *name);
 /* "task_struct" for a VT_BTF_ID's aux. */
 const char *btf_id_name(struct venv *env, int32_t id);
 

@@ -161,7 +161,8 @@ static bool kern(struct sweep *s, const struct target *t, const struct bk_insn *
 		return true;
 	}
 	return !strstr(s->log, "unknown func") && !strstr(s->log, "cannot use helper") &&
-	       !strstr(s->log, "invalid func") && !strstr(s->log, "might sleep");
+	       !strstr(s->log, "invalid func") && !strstr(s->log, "might sleep") &&
+	       !strstr(s->log, "not allowed in probe");
 }
 
 /* Kfunc availability: "call kfunc; r0 = RET; exit" (BPF_PSEUDO_KFUNC_CALL

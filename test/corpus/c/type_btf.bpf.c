@@ -321,6 +321,37 @@ SEC("iter/task_file") int iter_task_file(struct bpf_iter__task_file *ctx)
 	return ctx->fd > 2 && f->f_flags != 0 ? 0 : 0;
 }
 
+SEC("iter/task_file") int iter_d_path(struct bpf_iter__task_file *ctx)
+{
+	struct file *f = ctx->file;
+	char path[64];
+
+	if (!f)
+		return 0;
+	return bpf_d_path((struct path *)&f->f_path, path, sizeof(path)) > 0 ? 0 : 0;
+}
+
+SEC("iter/task_file") int iter_d_path_not_path(struct bpf_iter__task_file *ctx)
+{
+	struct file *f = ctx->file;
+	char path[64];
+
+	if (!f)
+		return 0;
+	return bpf_d_path((struct path *)f, path, sizeof(path)) > 0 ? 0 : 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(tpbtf_d_path, bool preempt, struct task_struct *prev)
+{
+	char path[64];
+	struct mm_struct *mm = prev->mm;
+
+	if (!mm)
+		return 0;
+	return bpf_d_path((struct path *)mm, path, sizeof(path)) > 0;
+}
+
 SEC("iter/task_file") int iter_sock_from_file(struct bpf_iter__task_file *ctx)
 {
 	struct file *f = ctx->file;

@@ -35,6 +35,18 @@ struct {
 	__uint(max_entries, 4096);
 } rb SEC(".maps");
 
+struct timer_val {
+	__u64 hits;
+	struct bpf_timer t;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct timer_val);
+} timers SEC(".maps");
+
 const char fmt[] = "pid %d";
 const char word[] = "bpf";
 
@@ -386,6 +398,51 @@ SEC("tc") int tc_syncookie(struct __sk_buff *skb)
 	if ((void *)(th + 1) > end)
 		return TC_ACT_OK;
 	return bpf_tcp_raw_check_syncookie_ipv4(ip, th) ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+/* ---- timers: the struct bpf_timer of a map value ---- */
+SEC("xdp") int xdp_timer(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	struct timer_val *v = bpf_map_lookup_elem(&timers, &k);
+
+	(void)ctx;
+	if (!v)
+		return XDP_PASS;
+	bpf_timer_init(&v->t, &timers, 1 /* CLOCK_MONOTONIC */);
+	bpf_timer_start(&v->t, 1000000, 0);
+	bpf_timer_cancel(&v->t);
+	return XDP_PASS;
+}
+
+SEC("xdp") int xdp_timer_wrong_map(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	struct timer_val *v = bpf_map_lookup_elem(&timers, &k);
+
+	(void)ctx;
+	if (!v)
+		return XDP_PASS;
+	return bpf_timer_init(&v->t, &arr, 1) ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp") int xdp_timer_wrong_offset(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	struct timer_val *v = bpf_map_lookup_elem(&timers, &k);
+
+	(void)ctx;
+	if (!v)
+		return XDP_PASS;
+	return bpf_timer_start((struct bpf_timer *)&v->hits, 1, 0) ? XDP_DROP : XDP_PASS;
+}
+
+SEC("xdp") int xdp_timer_on_stack(struct xdp_md *ctx)
+{
+	struct bpf_timer t = {};
+
+	(void)ctx;
+	return bpf_timer_cancel(&t) ? XDP_DROP : XDP_PASS;
 }
 
 /* ---- tracing: user strings, another task's memory ---- */
