@@ -73,7 +73,7 @@ mk() {
 	run mapctl list
 	assert_success
 	assert_output --regexp "^ *ID +TYPE"
-	assert_output --regexp " $id +hash +bk_mc_h"
+	assert_line --regexp "^ *$id +hash +bk_mc_h"
 	mapctl list --json | jq -e ".maps[] | select(.id == $id) | .key_size == 4"
 	run mapctl pin "id:$id" "$PIN/h2"
 	assert_success
