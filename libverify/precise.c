@@ -127,16 +127,24 @@ static bool returns_ptr(struct venv *env, int i)
 	return true;
 }
 
-/* Registers that may hold a pointer of any kind before each insn: scalar
- * arithmetic with a register (r += r2) needs exact values only when one
- * side is a pointer. */
-static void maybe_ptr(struct venv *env, uint16_t *pt)
+/* Registers that may hold a pointer of any kind before each insn (the low
+ * 16 bits; the high 16: a context pointer): scalar arithmetic with a
+ * register (r += r2) needs exact values only when one side is a pointer.
+ * A load yields a pointer only from the context (4 or 8 bytes) or as a
+ * fill from the stack (8 bytes). */
+static void maybe_ptr(struct venv *env, const uint16_t *fp, uint16_t *pt)
 {
 	int n = (int)env->cnt;
+	uint32_t *m = calloc((size_t)n + 1, sizeof(*m));
 	bool changed = true;
 
+	if (!m) { /* everything may be a pointer */
+		for (int i = 0; i < n; i++)
+			pt[i] = 0x7ff;
+		return;
+	}
 	for (int s = 0; s < env->nsubprogs; s++)
-		pt[env->subprogs[s].start] |= (uint16_t)(s ? 0x43e : 0x402);
+		m[env->subprogs[s].start] |= s ? 0x43eu | (0x3eu << 16) : 0x402u | (0x2u << 16);
 	while (changed) {
 		changed = false;
 		for (int i = 0; i < n; i++) {
@@ -145,52 +153,58 @@ static void maybe_ptr(struct venv *env, uint16_t *pt)
 			if (!d->slots)
 				continue;
 			const struct bk_op_info *oi = bk_op_info(d->op);
-			uint16_t in = pt[i], out = in, db = (uint16_t)(1u << d->dst);
+			uint32_t in = m[i], out = in, db = (1u << d->dst) | (1u << (d->dst + 16));
+			uint32_t sb = (in >> d->src) & 0x10001u;
 			unsigned cls = bk_opc_class(oi->opcode);
 
 			if (cls == BK_CLASS_ALU || cls == BK_CLASS_ALU64) {
 				if (d->op == BK_OP_MOV64_X)
-					out = (uint16_t)((out & ~db) | (in >> d->src & 1u)
-									       << d->dst);
+					out = (out & ~db) | (sb << d->dst);
 				else if (d->op == BK_OP_ADD64_X || d->op == BK_OP_SUB64_X)
-					out |= (uint16_t)((in >> d->src & 1u) << d->dst);
+					out |= sb << d->dst;
 				else if (d->op != BK_OP_ADD64_K && d->op != BK_OP_SUB64_K)
-					out &= (uint16_t)~db;
+					out &= ~db;
 			} else if (cls == BK_CLASS_LDX) {
-				if (d->op == BK_OP_LDXDW || d->op == BK_OP_LDXW)
-					out |= db;
-				else
-					out &= (uint16_t)~db;
+				bool ctx = (in >> (d->src + 16)) & 1, stk = (fp[i] >> d->src) & 1;
+
+				out &= ~db;
+				if ((d->op == BK_OP_LDXDW && (ctx || stk)) ||
+				    (d->op == BK_OP_LDXW && ctx))
+					out |= 1u << d->dst;
+				if (d->op == BK_OP_LDXDW && stk)
+					out |= 1u << (d->dst + 16);
 			} else if (oi->fmt == BK_FMT_LDDW) {
-				if (d->op == BK_OP_LDDW)
-					out &= (uint16_t)~db;
-				else
-					out |= db;
+				out &= ~db;
+				if (d->op != BK_OP_LDDW)
+					out |= 1u << d->dst;
 			} else if (oi->fmt == BK_FMT_CALL || oi->fmt == BK_FMT_CALL_LOCAL ||
 				   oi->fmt == BK_FMT_CALL_KFUNC || oi->fmt == BK_FMT_LD_ABS ||
 				   oi->fmt == BK_FMT_LD_IND) {
-				out &= (uint16_t)~0x3f;
+				out &= ~0x3f003fu;
 				if (oi->fmt != BK_FMT_LD_ABS && oi->fmt != BK_FMT_LD_IND &&
 				    returns_ptr(env, i))
 					out |= 1;
 			} else if (oi->fmt == BK_FMT_ATOMIC_FETCH || oi->fmt == BK_FMT_XCHG) {
-				out &= (uint16_t)~(1u << d->src);
+				out &= ~((1u << d->src) | (1u << (d->src + 16)));
 			} else if (oi->fmt == BK_FMT_CMPXCHG) {
-				out &= (uint16_t)~1u;
+				out &= ~0x10001u;
 			}
 			long t = target_of(d, i);
 			int nx = i + d->slots;
 
-			if (falls_through(d) && nx < n && (pt[nx] | out) != pt[nx]) {
-				pt[nx] |= out;
+			if (falls_through(d) && nx < n && (m[nx] | out) != m[nx]) {
+				m[nx] |= out;
 				changed = true;
 			}
-			if (t >= 0 && t < n && (pt[t] | out) != pt[t]) {
-				pt[t] |= out;
+			if (t >= 0 && t < n && (m[t] | out) != m[t]) {
+				m[t] |= out;
 				changed = true;
 			}
 		}
 	}
+	for (int i = 0; i < n; i++)
+		pt[i] = (uint16_t)m[i];
+	free(m);
 }
 
 /* Whether r0 at each subprogram's exit may need its exact value: a
@@ -648,7 +662,7 @@ int compute_precision(struct venv *env)
 		return -ENOMEM;
 	}
 	maybe_fp(env, fp);
-	maybe_ptr(env, pt);
+	maybe_ptr(env, fp, pt);
 	for (int i = 0; i < n; i++) {
 		env->aux[i].demand = 0;
 		env->aux[i].sdemand = 0;

@@ -56,6 +56,17 @@ static void init_entry(struct venv *env, struct vstate *st, int sp)
 	}
 }
 
+/* Whether the function at insn has BTF func info. */
+static bool func_info(struct venv *env, int insn)
+{
+	if (!env->in->btf)
+		return false;
+	for (size_t f = 0; f < env->in->nfuncs; f++)
+		if ((int)env->in->funcs[f].insn == insn)
+			return env->in->funcs[f].btf_id != 0;
+	return false;
+}
+
 static int do_ldimm64(struct venv *env, const struct bk_dinsn *d)
 {
 	struct vreg *r = &cur_regs(env)[d->dst];
@@ -75,6 +86,11 @@ static int do_ldimm64(struct venv *env, const struct bk_dinsn *d)
 		for (int s = 0; s < env->nsubprogs; s++)
 			if (env->subprogs[s].start == env->insn_idx + d->imm + 1)
 				r->aux = s;
+		/* the kernel takes a callback's linkage from BTF func info */
+		if (!func_info(env, env->insn_idx + d->imm + 1))
+			return verr(env, BK_E_V_CALLBACK, "missing btf func_info");
+		if (env->subprogs[r->aux].global)
+			return verr(env, BK_E_V_CALLBACK, "callback function not static");
 		break;
 	case 2:
 		r->type = VT_MAP_VALUE;

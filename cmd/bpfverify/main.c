@@ -42,6 +42,13 @@ static const char usage[] =
 	"      --raw            FILE is bare bytecode (needs --type)\n"
 	"      --log LEVEL      verifier log: 1 states at branches, 2 every\n"
 	"                       instruction (register states as the kernel prints)\n"
+	"      --explain        with a rejection, the whole path that led to it\n"
+	"                       (jumps taken, registers compared, source lines);\n"
+	"                       a hint in words is always shown\n"
+	"      --sarif FILE     also write the rejections as SARIF 2.1.0 (code\n"
+	"                       scanning) to FILE, - for stdout\n"
+	"      --cfg dot        write each program's control-flow graph in\n"
+	"                       Graphviz DOT on stdout, the failing path in red\n"
 	"  -k, --kernel         also load each program into the running kernel\n"
 	"                       (root) and show both verdicts\n"
 	"      --nr-cpus N      possible CPUs (default: this machine's)\n"
@@ -59,7 +66,10 @@ enum {
 	OPT_RAW = 256,
 	OPT_LOG,
 	OPT_NRCPUS,
-	OPT_TARGET_KERNEL
+	OPT_TARGET_KERNEL,
+	OPT_EXPLAIN,
+	OPT_SARIF,
+	OPT_CFG
 };
 
 static const struct option long_opts[] = {
@@ -75,6 +85,9 @@ static const struct option long_opts[] = {
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{"target-kernel", required_argument, NULL, OPT_TARGET_KERNEL},
+	{"explain", no_argument, NULL, OPT_EXPLAIN},
+	{"sarif", required_argument, NULL, OPT_SARIF},
+	{"cfg", required_argument, NULL, OPT_CFG},
 	{0},
 };
 
@@ -85,6 +98,10 @@ struct run {
 	uint32_t target_kernel;	       /* BK_KVER; 0: the newest known */
 	struct bk_verify_cache *cache; /* the kernel's BTF, read once for all programs */
 	int nprogs, nrejected, nmismatch;
+	struct json_w sarif;
+	FILE *sarif_f;
+	const char *cur_prog; /* for the progress line */
+	bool progress_shown;
 };
 
 static void log_line(void *ctx, const char *line)
@@ -107,8 +124,34 @@ static uint32_t possible_cpus(void)
 	return n == 2 ? b + 1 : n == 1 ? a + 1 : 0;
 }
 
-static void tally(struct run *r, const struct bv_result *res)
+/* A line on the terminal while a program takes more than a second. */
+static void progress(void *ctx, uint64_t insns, uint64_t ns)
 {
+	struct run *r = ctx;
+
+	fprintf(stderr, "\rbpfverify: %s: %llu instructions processed, %.1f s ", r->cur_prog,
+		(unsigned long long)insns, (double)ns / 1e9);
+	r->progress_shown = true;
+}
+
+static void progress_clear(struct run *r)
+{
+	if (r->progress_shown)
+		fprintf(stderr, "\r%*s\r", 79, "");
+	r->progress_shown = false;
+}
+
+static void tally(struct run *r, struct bv_result *res)
+{
+	char name[512];
+
+	snprintf(name, sizeof(name), "%s:%s", res->file, res->prog);
+	res->prog_name = name;
+	progress_clear(r);
+	if (r->sarif_f)
+		bv_sarif_result(&r->sarif, res);
+	if (r->o.cfg_dot && (res->bprog || res->raw_insns))
+		bv_cfg_dot(stdout, res);
 	r->nprogs++;
 	if (res->rc)
 		r->nrejected++;
@@ -116,6 +159,7 @@ static void tally(struct run *r, const struct bv_result *res)
 	    (res->kernel.state == BV_K_REJECT && !res->rc))
 		r->nmismatch++;
 	bv_report_one(&r->o, &r->w, res);
+	bk_verify_explain__clear(&res->ex);
 }
 
 static struct bk_verify_opts vopts(struct run *r, bool gpl)
@@ -129,6 +173,11 @@ static struct bk_verify_opts vopts(struct run *r, bool gpl)
 				   .gpl = gpl,
 				   .target_kernel = r->target_kernel,
 				   .cache = r->cache};
+
+	if (isatty(STDERR_FILENO) && !r->o.log_level) {
+		v.progress = progress;
+		v.progress_ctx = r;
+	}
 	return v;
 }
 
@@ -151,6 +200,10 @@ static int do_raw(struct run *r, const char *name, const char *buf, size_t len)
 	in.insns = (const struct bk_insn *)buf;
 	in.cnt = len / 8;
 	res.type = bk_prog_type_name(r->o.type);
+	v.explain = &res.ex;
+	res.raw_insns = in.insns;
+	res.raw_cnt = in.cnt;
+	r->cur_prog = name;
 	res.rc = bk_verify(&in, &v, &res.stats, &res.diag);
 	if (res.rc == -ENOMEM)
 		return -ENOMEM;
@@ -207,6 +260,9 @@ static int do_obj(struct run *r, const char *name, const char *buf, size_t len)
 		res.type = bk_prog_type_name(t) ? bk_prog_type_name(t) : "unknown";
 		if (r->o.log_level)
 			log_line(r, "");
+		v.explain = &res.ex;
+		res.bprog = p;
+		r->cur_prog = bk_prog__name(p);
 		res.rc = bk_prog__verify(p, r->o.type, &v, &res.stats, &res.diag);
 		if (res.rc == -ENOMEM) {
 			bk_obj__free(obj);
@@ -277,6 +333,19 @@ static int parse_args(int argc, char **argv, struct run *r)
 				return TOOL_EXIT_USAGE;
 			}
 			break;
+		case OPT_EXPLAIN:
+			r->o.explain = true;
+			break;
+		case OPT_SARIF:
+			r->o.sarif = optarg;
+			break;
+		case OPT_CFG:
+			if (strcmp(optarg, "dot")) {
+				tool_err("bpfverify", "--cfg knows one format: dot");
+				return TOOL_EXIT_USAGE;
+			}
+			r->o.cfg_dot = true;
+			break;
 		case 'k':
 			r->o.kernel = true;
 			break;
@@ -312,6 +381,13 @@ static int parse_args(int argc, char **argv, struct run *r)
 		tool_err("bpfverify", "--kernel needs root");
 		return TOOL_EXIT_USAGE;
 	}
+	/* one document on stdout at a time */
+	if ((r->o.json + r->o.cfg_dot + (r->o.sarif && !strcmp(r->o.sarif, "-"))) > 1) {
+		tool_err("bpfverify", "--json, --cfg and --sarif - all write to stdout: pick one");
+		return TOOL_EXIT_USAGE;
+	}
+	if (r->o.cfg_dot || (r->o.sarif && !strcmp(r->o.sarif, "-")))
+		r->o.quiet = true;
 	return 0;
 }
 
@@ -333,6 +409,14 @@ int main(int argc, char **argv)
 	if (!r.nr_cpus)
 		r.nr_cpus = possible_cpus();
 	r.cache = bk_verify_cache__new(); /* NULL: each program reads BTF itself */
+	if (r.o.sarif) {
+		r.sarif_f = strcmp(r.o.sarif, "-") ? fopen(r.o.sarif, "w") : stdout;
+		if (!r.sarif_f) {
+			tool_err("bpfverify", "%s: %s", r.o.sarif, strerror(errno));
+			return TOOL_EXIT_USAGE;
+		}
+		bv_sarif_begin(&r.sarif, r.sarif_f);
+	}
 	bv_report_begin(&r.o, &r.w);
 	for (int i = optind; i < argc; i++) {
 		const char *name = strcmp(argv[i], "-") ? argv[i] : "<stdin>";
@@ -358,6 +442,13 @@ int main(int argc, char **argv)
 		}
 	}
 	bv_report_end(&r.o, &r.w, r.nprogs, r.nrejected, r.nmismatch, NULL);
+	if (r.sarif_f) {
+		bv_sarif_end(&r.sarif);
+		if (r.sarif_f != stdout && fclose(r.sarif_f)) {
+			tool_err("bpfverify", "%s: %s", r.o.sarif, strerror(errno));
+			return TOOL_EXIT_USAGE;
+		}
+	}
 	bk_verify_cache__free(r.cache);
 	return r.nrejected || r.nmismatch ? TOOL_EXIT_REJECT : TOOL_EXIT_OK;
 }

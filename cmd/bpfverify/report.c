@@ -47,7 +47,7 @@ void bv_report_begin(const struct bv_opts *o, struct json_w *w)
 	printf("\n");
 }
 
-static void print_diag(const struct bv_result *r)
+static void print_diag(const struct bv_opts *o, const struct bv_result *r)
 {
 	const struct bk_diag *d = &r->diag;
 
@@ -62,6 +62,7 @@ static void print_diag(const struct bv_result *r)
 		fprintf(stderr, "  %s\n", r->src_line);
 	if (d->line > 0 && d->insn >= 0)
 		fprintf(stderr, "  (program %s, instruction %ld)\n", r->prog, d->insn);
+	bv_explain_text(stderr, r, o->explain);
 }
 
 void bv_report_one(const struct bv_opts *o, struct json_w *w, const struct bv_result *r)
@@ -80,7 +81,7 @@ void bv_report_one(const struct bv_opts *o, struct json_w *w, const struct bv_re
 			printf("\n");
 		}
 		if (r->rc)
-			print_diag(r);
+			print_diag(o, r);
 		fflush(stdout);
 		if (o->kernel && r->kernel.state != BV_K_ACCEPT && r->kernel.msg[0])
 			fprintf(stderr, "%s:%s: kernel: %s\n", r->file, r->prog, r->kernel.msg);
@@ -103,6 +104,7 @@ void bv_report_one(const struct bv_opts *o, struct json_w *w, const struct bv_re
 		tool_json_diag(w, &r->diag);
 		if (r->src_line)
 			json_kv_str(w, "source", r->src_line);
+		bv_explain_json(w, r);
 	}
 	if (o->kernel) {
 		json_key(w, "kernel");

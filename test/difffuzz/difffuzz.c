@@ -3,10 +3,12 @@
  * difffuzz - differential fuzzer: bpfverify's verdict against the running
  * kernel's on random and mutated programs (gen.c).
  *
- *   difffuzz [-n COUNT] [-t SECONDS] [-s SEED] [-o DIR] [--vm] [--typed] [-q] [SEED.o...]
+ *   difffuzz [-n COUNT] [-t SECONDS] [-s SEED] [-o DIR] [--vm] [--typed] [--loops]
+ *            [--mix] [-q] [SEED.o...]
  *
- * Programs are random (gen.c), typed near the bounds (gen.c) or, when
- * objects are given, mutants of their programs (seeds.c).
+ * Programs are random (gen.c), typed near the bounds (gen.c), loops and
+ * iterators (gen_loop.c: all of them with --loops, a third with --mix) or,
+ * when objects are given, mutants of their programs (seeds.c).
  *
  * For each program: libverify's verdict, then BPF_PROG_LOAD's (root).
  * "ours accept, kernel rejects" is a soundness bug, "ours rejects, kernel
@@ -113,6 +115,21 @@ skip:
 	return 0;
 }
 
+/* Relocations naming the kfuncs of CALL_KFUNC instructions (imm DF_KF_*),
+ * as an object's would. */
+static size_t kfunc_relocs(const struct bk_insn *p, size_t cnt, struct bk_reloc *rel, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cnt && n < cap; i++)
+		if (p[i].code == BK_OPC_CALL_KFUNC && p[i].src == 2 && df_kfunc_name(p[i].imm))
+			rel[n++] = (struct bk_reloc){.insn = (uint32_t)i,
+						     .kind = BK_RELO_KFUNC,
+						     .map = -1,
+						     .sym = df_kfunc_name(p[i].imm)};
+	return n;
+}
+
 static void log_line(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -142,12 +159,21 @@ static int replay(const char *path)
 	fclose(f);
 	struct bk_verify_opts vo = {
 		.sz = sizeof(vo), .gpl = true, .nr_cpus = 2, .log_level = 2, .log = log_line};
+	struct bk_reloc rel[64];
 	struct bk_verify_input in = {.sz = sizeof(in),
 				     .type = btypes[type],
 				     .maps = df_maps,
 				     .nmaps = DF_NMAPS,
 				     .insns = p,
-				     .cnt = cnt};
+				     .cnt = cnt,
+				     .relocs = rel,
+				     .nrelocs = kfunc_relocs(p, cnt, rel, 64)};
+	struct bk_func fn[16];
+
+	df_kern_init();
+	in.funcs = fn;
+	in.nfuncs = df_funcs(p, cnt, fn, 16);
+	in.btf = in.nfuncs ? df_func_btf() : NULL;
 	int rc = bk_verify(&in, &vo, NULL, &d);
 
 	printf("ours: %s insn %ld: %s\n", rc ? bk_errname(d.code) : "accept", d.insn, d.msg);
@@ -161,9 +187,12 @@ int main(int argc, char **argv)
 	uint64_t count = 1000, seed = (uint64_t)time(NULL), secs = 0;
 	const char *dir = NULL;
 	bool use_vm = false, quiet = false;
-	static const struct option lo[] = {
-		{"vm", no_argument, NULL, 'v'}, {"typed", no_argument, NULL, 'T'}, {0}};
-	bool only_typed = false;
+	static const struct option lo[] = {{"vm", no_argument, NULL, 'v'},
+					   {"typed", no_argument, NULL, 'T'},
+					   {"loops", no_argument, NULL, 'L'},
+					   {"mix", no_argument, NULL, 'M'},
+					   {0}};
+	bool only_typed = false, only_loops = false, mix = false;
 	struct stats st = {0};
 	struct bk_vm *vm = NULL;
 	struct bk_map *maps[DF_NMAPS] = {0};
@@ -194,10 +223,16 @@ int main(int argc, char **argv)
 		case 'T':
 			only_typed = true;
 			break;
+		case 'L':
+			only_loops = true;
+			break;
+		case 'M':
+			mix = true;
+			break;
 		default:
 			fprintf(stderr,
 				"usage: difffuzz [-n COUNT] [-t SECONDS] [-s SEED] [-o DIR] "
-				"[--vm] [-q]\n");
+				"[--vm] [--typed] [--loops] [--mix] [-q]\n");
 			return 2;
 		}
 	}
@@ -241,10 +276,26 @@ int main(int argc, char **argv)
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
-		cnt = only_typed || ((rng >> 40) & 1) ? df_generate_typed(&rng, type, p, MAXI)
-						      : df_generate(&rng, type, p, MAXI);
+		struct bk_reloc rel[64];
+		size_t nrel = 0;
+
+		if (only_loops || (mix && (rng >> 20) % 3 == 0))
+			cnt = df_generate_loop(&rng, type, p, MAXI, rel, &nrel, 64);
+		else
+			cnt = only_typed || ((rng >> 40) & 1)
+				      ? df_generate_typed(&rng, type, p, MAXI)
+				      : df_generate(&rng, type, p, MAXI);
+		if (!cnt)
+			continue;
 		in.insns = p;
 		in.cnt = cnt;
+		in.relocs = rel;
+		in.nrelocs = kfunc_relocs(p, cnt, rel, 64);
+		struct bk_func fn[16];
+
+		in.funcs = fn;
+		in.nfuncs = df_funcs(p, cnt, fn, 16);
+		in.btf = in.nfuncs ? df_func_btf() : NULL;
 		ours = bk_verify(&in, &vo, NULL, &d) == 0;
 		kern = df_kern_load(type, p, cnt, NULL, 0, NULL);
 		if (kern < 0)
