@@ -202,6 +202,37 @@ static void hint_null(struct venv *env, struct bk_verify_explain *e, int insn)
 	}
 }
 
+static const char *call_name(struct venv *env, int insn);
+
+/* A load or store through a register that is NULL on this path: the call
+ * before it that returned NULL (an iterator's next when drained). */
+static void hint_null_const(struct venv *env, struct bk_verify_explain *e, int insn)
+{
+	const struct bk_dinsn *d = &env->insns[insn];
+	int fmt = bk_op_info(d->op)->fmt, base = fmt == BK_FMT_LDX ? d->src : d->dst;
+	const struct vreg *r = &cur_regs(env)[base];
+	char at[64], at2[64];
+
+	if (fmt != BK_FMT_LDX && fmt != BK_FMT_ST && fmt != BK_FMT_STX)
+		return;
+	if (!reg_is_null(r))
+		return;
+	for (int i = insn - 1; i >= 0 && i >= insn - 16; i--) {
+		const struct bk_dinsn *c = &env->insns[i];
+
+		if (!c->slots || (c->op != BK_OP_CALL && c->op != BK_OP_CALL_KFUNC))
+			continue;
+		where(env, i, at, sizeof(at));
+		where(env, insn, at2, sizeof(at2));
+		snprintf(e->hint, sizeof(e->hint),
+			 "r%d is NULL on this path: %s at %s returned NULL (an iterator's next "
+			 "does when it is drained); check the result before the access at %s",
+			 base, call_name(env, i), at, at2);
+		e->hint_insn = i;
+		return;
+	}
+}
+
 static const char *call_name(struct venv *env, int insn)
 {
 	const struct bk_dinsn *d = &env->insns[insn];
@@ -349,6 +380,9 @@ void explain_rejection(struct venv *env)
 	switch (code) {
 	case BK_E_V_NULL_DEREF:
 		hint_null(env, e, insn);
+		break;
+	case BK_E_V_INVALID_MEM:
+		hint_null_const(env, e, insn);
 		break;
 	case BK_E_V_REF_LEAK:
 		hint_leak(env, e);
