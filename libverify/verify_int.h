@@ -464,9 +464,6 @@ int ctx_access_aux(struct venv *env, int off, int size, int t, uint8_t *type, ui
 /* Loads and stores through pointers to kernel objects: sockets, flow
  * keys, tracepoint buffers, BTF-typed pointers (ctx_sock.c, btf_ctx.c). */
 int obj_access(struct venv *env, int regno, int off, int size, int t, int value_regno, bool sx);
-/* Sets up r1 (and more) at the entry of a program of the input's type;
- * 0 or a rejection (a tracing program whose target is unknown, ...). */
-int ctx_init_entry(struct venv *env, struct vframe *f);
 /* Type checks before the first instruction (types.c): program and attach
  * types the target release has, the kernel's BTF for typed contexts. */
 int types_prepare(struct venv *env);
