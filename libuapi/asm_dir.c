@@ -99,6 +99,26 @@ static int name_arg(struct asm_state *st, const char **s, size_t *n, const char 
 	return asm_err(st, BK_E_ASM_DIRECTIVE, t->col, "expected %s", what);
 }
 
+/* A section name: a string, or the adjacent tokens up to a blank, so that
+ * unquoted names with punctuation (cgroup/connect4, kprobe/do_sys_open,
+ * uprobe/lib.so:f+0x10) read as libbpf's section names. */
+static int section_arg(struct asm_state *st, const char **s, size_t *n)
+{
+	const struct asm_tok *t = asm_peek(st, 0);
+	const struct asm_tok *nx;
+
+	if (t->kind == TK_STR || t->kind == TK_END)
+		return name_arg(st, s, n, "a section name");
+	*s = t->s;
+	*n = t->len;
+	asm_next(st);
+	for (nx = asm_peek(st, 0); nx->kind != TK_END && nx->s == *s + *n; nx = asm_peek(st, 0)) {
+		*n += nx->len;
+		asm_next(st);
+	}
+	return 0;
+}
+
 static int sym_flags(struct asm_state *st, const char *dir)
 {
 	do {
@@ -379,7 +399,7 @@ int asm_directive(struct asm_state *st)
 		return err ? err : asm_expect_end(st);
 	}
 	if (!strcmp(d, ".section")) {
-		err = name_arg(st, &s, &n, "a section name");
+		err = section_arg(st, &s, &n);
 		if (!err)
 			err = asm_switch_section(st, s, n, col);
 		/* ELF flags and types ("ax", @progbits) do not matter here. */

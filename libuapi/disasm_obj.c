@@ -18,6 +18,7 @@
  * with the offset in imm, global ones against themselves) reproduce the
  * immediates clang writes.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -72,6 +73,24 @@ static void sb_put(struct sbuf *b, const char *fmt, ...)
 		b->p = np;
 		b->cap = cap;
 	}
+}
+
+/* ".section NAME", quoting NAME unless it is made of characters the
+ * assembler reads unquoted (letters, digits and _ . / : + -). */
+static void put_section(struct sbuf *b, const char *name)
+{
+	bool plain = *name != '\0';
+
+	for (const char *p = name; *p && plain; p++)
+		plain = isalnum((unsigned char)*p) || strchr("_./:+-", *p);
+	if (plain) {
+		sb_put(b, "\n\t.section %s\n", name);
+		return;
+	}
+	sb_put(b, "\n\t.section \"");
+	for (const char *p = name; *p; p++)
+		sb_put(b, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+	sb_put(b, "\"\n");
 }
 
 /* ---- one code section ---------------------------------------------------------- */
@@ -320,7 +339,7 @@ static int code_section(struct dctx *c, const struct bk_sec *s, uint32_t si)
 		}
 	}
 	if (c->obj)
-		sb_put(&c->out, "\n\t.section %s\n", s->name);
+		put_section(&c->out, s->name);
 	for (size_t i = 0; i < s->cnt && !err; i++) {
 		const struct bk_sym *f = func_at(s, (uint32_t)i * 8);
 		struct bk_disasm_sym sym = {0};
@@ -456,7 +475,7 @@ static void data_sections(struct dctx *c)
 
 		if (skip_data(ds->name))
 			continue;
-		sb_put(&c->out, "\n\t.section %s\n", ds->name);
+		put_section(&c->out, ds->name);
 		while (at < ds->size || at == 0) {
 			size_t end = ds->size;
 

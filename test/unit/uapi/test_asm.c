@@ -279,3 +279,28 @@ TEST(asm_object_errors)
 		 -BK_E_ASM_SYMBOL);
 	CHECK_EQ(d.line, 2);
 }
+
+/* Unquoted section names keep their punctuation, as libbpf spells them. */
+TEST(asm_section_names_with_punctuation)
+{
+	static const char text[] = "\t.license \"GPL\"\n"
+				   "\t.section cgroup/connect4\n"
+				   "\t.globl f\n"
+				   "f:\n"
+				   "\tr0 = 1\n"
+				   "\texit\n"
+				   "\t.section \"uprobe/lib.so:f+0x10\"\n"
+				   "\t.globl g\n"
+				   "g:\n"
+				   "\tr0 = 0\n"
+				   "\texit\n";
+	struct bk_diag d;
+	struct bk_obj *obj = obj_of(text, &d);
+
+	REQUIRE(obj != NULL);
+	REQUIRE_EQ(bk_obj__prog_cnt(obj), 2);
+	CHECK_STR(bk_prog__section(bk_obj__find_prog(obj, "f")), "cgroup/connect4");
+	CHECK_EQ(bk_prog__type(bk_obj__find_prog(obj, "f")), BK_PROG_CGROUP_SOCK_ADDR);
+	CHECK_STR(bk_prog__section(bk_obj__find_prog(obj, "g")), "uprobe/lib.so:f+0x10");
+	bk_obj__free(obj);
+}
