@@ -7,7 +7,9 @@
  *   CHECK_EQ(vt_run(&v, p, ARRAY_LEN(p), BK_VM_TRUSTED, NULL, 0), 0);
  *   CHECK_EQ(v.r0, 7);
  *
- * vt_both() runs a program in both modes and checks they agree.
+ * vt_both() runs a program in both modes and checks they agree.  An engine
+ * other than the interpreter defines VT_EXEC (bk_vm_run__exec's signature)
+ * before including this header; test/unit/jit/jittest.h does.
  */
 #ifndef BK_VMTEST_H
 #define BK_VMTEST_H
@@ -16,6 +18,10 @@
 
 #include "harness.h"
 #include "vm.h"
+
+#ifndef VT_EXEC
+#define VT_EXEC bk_vm_run__exec
+#endif
 
 struct vt {
 	struct bk_vm *vm;
@@ -57,7 +63,7 @@ static inline int vt_exec(struct vt *v, int mode, void *mem, size_t len)
 		return -12;
 	bk_vm_run__ctx_raw(v->run, mem, len);
 	bk_diag__init(&v->diag);
-	v->err = bk_vm_run__exec(v->run, v->prog, &v->r0, &v->diag);
+	v->err = VT_EXEC(v->run, v->prog, &v->r0, &v->diag);
 	return v->err;
 }
 
