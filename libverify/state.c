@@ -42,20 +42,34 @@ void note_origin(struct venv *env, uint32_t id, uint32_t helper)
 {
 	struct vorigin *n;
 
-	if (find_origin(env, id))
+	/* ids are new when noted and grow: the list stays sorted */
+	if (env->norigins && env->origins[env->norigins - 1].id >= id)
 		return;
-	n = realloc(env->origins, sizeof(*n) * (size_t)(env->norigins + 1));
-	if (!n)
-		return;
-	env->origins = n;
+	if (!env->norigins || (env->norigins >= 16 && !(env->norigins & (env->norigins - 1)))) {
+		int cap = env->norigins ? env->norigins * 2 : 16;
+
+		n = realloc(env->origins, sizeof(*n) * (size_t)cap);
+		if (!n)
+			return;
+		env->origins = n;
+	}
 	env->origins[env->norigins++] = (struct vorigin){id, env->insn_idx, helper};
 }
 
 const struct vorigin *find_origin(struct venv *env, uint32_t id)
 {
-	for (int i = env->norigins - 1; i >= 0; i--)
-		if (env->origins[i].id == id)
-			return &env->origins[i];
+	int lo = 0, hi = env->norigins;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (env->origins[mid].id == id)
+			return &env->origins[mid];
+		if (env->origins[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
