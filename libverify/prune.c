@@ -229,12 +229,27 @@ bool states_equal(struct venv *env, const struct vstate *o, const struct vstate 
 	return true;
 }
 
+/* An evicted checkpoint whose paths are all done: no one needs it now. */
+static void free_evicted(struct venv *env, struct vstate *p)
+{
+	if (p->eprev)
+		p->eprev->next = p->next;
+	else
+		env->evicted = p->next;
+	if (p->next)
+		p->next->eprev = p->eprev;
+	state_free(p);
+}
+
 void path_done(struct venv *env, struct vstate *st)
 {
-	for (struct vstate *p = st->parent; p; p = p->parent) {
+	for (struct vstate *p = st->parent, *up; p; p = up) {
+		up = p->parent;
 		if (--p->branches)
 			break;
 		scc_exit(env, p);
+		if (p->evicted)
+			free_evicted(env, p);
 	}
 }
 
@@ -393,7 +408,14 @@ int is_state_visited(struct venv *env, int insn)
 
 		if (sl->miss > sl->hit * n + n) {
 			*pp = sl->next;
+			if (!sl->branches) { /* nothing below it is alive */
+				state_free(sl);
+				continue;
+			}
 			sl->next = env->evicted;
+			sl->eprev = NULL;
+			if (env->evicted)
+				env->evicted->eprev = sl;
 			sl->evicted = true;
 			env->evicted = sl;
 			continue;

@@ -174,8 +174,8 @@ struct vframe {
 
 enum {
 	CB_NONE = 0,
-	CB_LOOP,     /* bpf_loop */
-	CB_EACH,     /* bpf_for_each_map_elem */
+	CB_LOOP, /* bpf_loop */
+	CB_EACH, /* bpf_for_each_map_elem */
 };
 
 /* Jumps of one path segment (explain.c): from -> to, with the compared
@@ -202,8 +202,9 @@ struct vstate {
 	int insn;	       /* checkpoint: instruction it belongs to */
 	struct vstate *next;   /* next checkpoint at the same instruction */
 	uint32_t miss, hit;
-	bool evicted;	    /* no longer on its instruction's list */
-	uint32_t dfs_depth; /* checkpoints above it on its path */
+	bool evicted;	      /* no longer on its instruction's list */
+	struct vstate *eprev; /* evicted: the one before on env->evicted */
+	uint32_t dfs_depth;   /* checkpoints above it on its path */
 	/* loops (loop.c) */
 	uint32_t may_goto_depth, callback_unroll_depth;
 	/* jumps since the parent checkpoint (explain.c) */
@@ -223,9 +224,9 @@ enum {
 	AUX_JMP_DST = 1 << 1, /* target of a jump */
 	AUX_SEEN = 1 << 2,    /* reached by the abstract interpretation */
 	AUX_FORCE_CKPT = 1 << 3,
-	AUX_BAD = 1 << 4,      /* fields the kernel refuses when it reaches the insn */
-	AUX_STK_SEEN = 1 << 5, /* stk_kill holds this insn's observed kills */
-	AUX_CALLS_CB = 1 << 6, /* calls a callback (bpf_loop, for_each_map_elem) */
+	AUX_BAD = 1 << 4,	/* fields the kernel refuses when it reaches the insn */
+	AUX_STK_SEEN = 1 << 5,	/* stk_kill holds this insn's observed kills */
+	AUX_CALLS_CB = 1 << 6,	/* calls a callback (bpf_loop, for_each_map_elem) */
 	AUX_ITER_NEXT = 1 << 7, /* calls an iterator's next kfunc */
 	AUX_JMP_PT = 1 << 8,	/* the kernel's jump point (history entry) */
 };
