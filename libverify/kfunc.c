@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "verify_int.h"
+#include "types_int.h"
 
 bool slot_is_iter(const struct vslot *s)
 {
@@ -337,6 +337,23 @@ static bool param_ignored(const struct btf *btf, const struct btf_param *p)
 	return l > 5 && !strcmp(n + l - 5, "__ign");
 }
 
+/* Argument i (from 0) of k is "__ign": the kernel's prototype says so (an
+ * extern's parameters usually have no names in the program's BTF). */
+static bool kparam_ignored(struct venv *env, const struct vkfunc *k, int i)
+{
+	const struct btf *b = env->in->btf, *kb;
+	const struct btf_type *p = k->proto_id && b ? btf__type_by_id(b, k->proto_id) : NULL;
+	int id;
+
+	if (p && i < btf_vlen(p) && param_ignored(b, &btf_params(p)[i]))
+		return true;
+	if (!(kb = vmlinux_btf(env)) ||
+	    (id = btf__find_by_name_kind(kb, k->name, BTF_KIND_FUNC)) <= 0)
+		return false;
+	p = btf__type_by_id(kb, btf__type_by_id(kb, (uint32_t)id)->type);
+	return p && btf_is_func_proto(p) && i < btf_vlen(p) && param_ignored(kb, &btf_params(p)[i]);
+}
+
 static int check_scalar_args(struct venv *env, const struct vkfunc *k, int from)
 {
 	const struct btf *btf = env->in->btf;
@@ -346,14 +363,15 @@ static int check_scalar_args(struct venv *env, const struct vkfunc *k, int from)
 	for (int i = from; i < k->nargs; i++) {
 		struct vreg *r = &regs[i + 1];
 
-		if (p && param_ignored(btf, &btf_params(p)[i]))
-			continue;
 		const struct btf_type *t = p ? skip_mods(btf, btf_params(p)[i].type, NULL) : NULL;
 
-		if (t && btf_is_ptr(t))
+		if (t && btf_is_ptr(t)) {
+			if (kparam_ignored(env, k, i))
+				continue;
 			return verr(env, BK_E_V_UNSUPPORTED,
 				    "%s: pointer argument #%d is not modelled by bpfverify",
 				    k->name, i);
+		}
 		if (r->type != VT_SCALAR)
 			return verr(env, BK_E_V_KFUNC, "R%d is not a scalar", i + 1);
 	}
@@ -402,10 +420,7 @@ int check_kfunc_call(struct venv *env, const struct bk_dinsn *d)
 		return verr(env, BK_E_V_UNSUPPORTED, "kfunc %s is not modelled by bpfverify",
 			    k->name);
 	for (int i = 1; i <= k->nargs; i++)
-		if (regs[i].type == VT_NOT_INIT &&
-		    !(i > 1 && k->proto_id &&
-		      param_ignored(env->in->btf, &btf_params(btf__type_by_id(
-							  env->in->btf, k->proto_id))[i - 1])))
+		if (regs[i].type == VT_NOT_INIT && !(i > 1 && kparam_ignored(env, k, i - 1)))
 			return verr(env, BK_E_V_UNINIT_REG, "R%d !read_ok", i);
 	if (regs[1].type != VT_STACK)
 		return verr(env, BK_E_V_ITER, "arg#0 expected pointer to an iterator on stack");
