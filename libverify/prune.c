@@ -7,11 +7,17 @@
  * register and stack slot of the current state is within the old one's)
  * ends the current path: everything it could do was already proven safe.
  * A checkpoint still being explored is on a loop through this point; an
- * exactly equal state there means the loop makes no progress.
+ * exactly equal state there means the loop makes no progress, except where
+ * the kernel lets loops converge (loop.c): at an iterator's next, may_goto
+ * and callback calls a state within such a checkpoint (by range, the
+ * kernel's RANGE_WITHIN) ends the path as well.
  *
- * Liveness is static (registers not read before being written on any path
- * from the instruction are ignored); every scalar is compared precisely,
- * which prunes no more than the kernel does.
+ * Register liveness is static; stack liveness comes from the accesses
+ * observed so far.  Scalars are compared by range only where their exact
+ * value may be needed (precise.c's demand for registers and stack slots,
+ * the kernel's precise marks); inside a loop whose checkpoints were hit
+ * as loops (a visit with back edges) every scalar is.  Checkpoints that
+ * keep missing are evicted, and freed once no path below them is open.
  */
 #include <errno.h>
 #include <stdlib.h>
