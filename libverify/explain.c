@@ -272,7 +272,7 @@ static void hint_leak(struct venv *env, struct bk_verify_explain *e)
 static void hint_loop(struct venv *env, struct walk *w, struct bk_verify_explain *e, int code)
 {
 	const struct edge *best = NULL;
-	char at[64], rb[300] = "";
+	char at[64], rb[300] = "", bound[160] = "";
 
 	_Static_assert(sizeof(e->hint) == 512, "hint size");
 
@@ -298,6 +298,31 @@ static void hint_loop(struct venv *env, struct walk *w, struct bk_verify_explain
 			break;
 		}
 	}
+	/* the exit test compares the counter with a bound it does not know */
+	for (const struct vstate *st = env->cur; st && !bound[0]; st = st->parent)
+		for (int i = st->nhist - 1; i >= 0 && !bound[0]; i--) {
+			const struct vhist *h = &st->hist[i];
+
+			if (h->nregs != 2 || h->from < best->to || h->from > best->from)
+				continue;
+			for (int k = 0; k < 2; k++) {
+				const struct vreg *b = &h->regs[k], *c = &h->regs[1 - k];
+
+				if (b->type == VT_SCALAR && c->type == VT_SCALAR &&
+				    !tnum_is_const(b->var_off) && tnum_is_const(c->var_off))
+					snprintf(
+						bound, sizeof(bound),
+						"; the bound in r%d is not a constant the verifier "
+						"knows (it may be up to %llu): clamp it (if (n > "
+						"64) n = "
+						"64;)",
+						h->regno[k], (unsigned long long)b->umax);
+			}
+			if (!bound[0])
+				bound[0] = '\1'; /* the last test decides */
+		}
+	if (bound[0] == '\1')
+		bound[0] = '\0';
 	if (code == BK_E_V_INF_LOOP)
 		snprintf(e->hint, sizeof(e->hint),
 			 "the loop at %s makes no progress: the state at its head repeats "
@@ -307,9 +332,9 @@ static void hint_loop(struct venv *env, struct walk *w, struct bk_verify_explain
 		snprintf(e->hint, sizeof(e->hint),
 			 "the loop at %.40s has no bound the verifier can prove: its back edge "
 			 "(insn %d -> %d) was taken %u times on one path and the exit test never "
-			 "became certain%.200s; compare the counter with a constant (if (i >= N) "
-			 "break;), or use bpf_loop() or an open-coded iterator",
-			 at, best->from, best->to, best->n, rb);
+			 "became certain%.200s%s; compare the counter with a constant (if (i >= "
+			 "N) break;), or use bpf_loop() or an open-coded iterator",
+			 at, best->from, best->to, best->n, bound[0] ? "" : rb, bound);
 }
 
 static void hint_generic(struct venv *env, struct bk_verify_explain *e, int code, int insn)
