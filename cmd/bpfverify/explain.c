@@ -167,7 +167,6 @@ void bv_sarif_begin(struct json_w *w, FILE *f)
 	json_obj_begin(w);
 	json_kv_str(w, "name", "bpfverify");
 	json_kv_str(w, "version", BK_VERSION);
-	json_kv_str(w, "informationUri", "https://example.invalid/bpfkit/bpfverify");
 	json_obj_end(w);
 	json_obj_end(w);
 	json_key(w, "results");
