@@ -323,6 +323,21 @@ static void hint_loop(struct venv *env, struct walk *w, struct bk_verify_explain
 		}
 	if (bound[0] == '\1')
 		bound[0] = '\0';
+	bool converging = false; /* a loop the kernel lets converge */
+
+	for (int i = best->to; i <= best->from && i < (int)env->cnt; i++)
+		converging |= env->insns[i].slots &&
+			      (env->insns[i].op == BK_OP_MAY_GOTO ||
+			       (env->aux[i].flags & (AUX_ITER_NEXT | AUX_CALLS_CB)));
+	if (converging && code == BK_E_V_COMPLEXITY) {
+		snprintf(e->hint, sizeof(e->hint),
+			 "the loop at %.40s never converges: its back edge (insn %d -> %d) was "
+			 "taken %u times on one path and each iteration changes a value the "
+			 "verifier must keep exact (an index, a compared counter or sum); derive "
+			 "it from the iterator's value each iteration, or mask it",
+			 at, best->from, best->to, best->n);
+		return;
+	}
 	if (code == BK_E_V_INF_LOOP)
 		snprintf(e->hint, sizeof(e->hint),
 			 "the loop at %s makes no progress: the state at its head repeats "
