@@ -302,7 +302,8 @@ static int take_symbols(struct rd *r)
 				    .off = (uint32_t)sym.st_value,
 				    .size = (uint32_t)sym.st_size,
 				    .global = ELF64_ST_BIND(sym.st_info) != STB_LOCAL,
-				    .func = type == STT_FUNC};
+				    .func = type == STT_FUNC,
+				    .hidden = GELF_ST_VISIBILITY(sym.st_other) == STV_HIDDEN};
 		int ci = r->csec[sym.st_shndx], di = r->dsec[sym.st_shndx];
 		uint64_t secsz = r->sh[sym.st_shndx].sh_size;
 
@@ -361,6 +362,34 @@ static int take_btf(struct rd *r)
 				  strerror(err));
 	}
 	return bk_btf_check(obj);
+}
+
+/* As libbpf does before loading: a global function of hidden visibility
+ * (__hidden, as in usdt.bpf.h) gets static linkage in BTF, so that it is
+ * verified with its callers' context like any static function. */
+static void hidden_funcs_static(struct bk_obj *obj)
+{
+	for (size_t c = 0; obj->btf && c < obj->nsecs; c++) {
+		const struct bk_csec *cs = &obj->secs[c];
+
+		for (size_t i = 0; i < cs->pub.nsyms; i++) {
+			const struct bk_sym *s = &cs->syms[i];
+			int id;
+
+			if (!s->func || !s->global || !s->hidden)
+				continue;
+			id = btf__find_by_name_kind(obj->btf, s->name, BTF_KIND_FUNC);
+			if (id <= 0)
+				continue;
+			/* libbpf's types are const to readers; this is the
+			 * object's own copy, edited once before any use */
+			struct btf_type *t =
+				(struct btf_type *)btf__type_by_id(obj->btf, (uint32_t)id);
+
+			if (btf_vlen(t) == BTF_FUNC_GLOBAL)
+				t->info = (t->info & ~0xffffu) | BTF_FUNC_STATIC;
+		}
+	}
 }
 
 static int take_btf_ext(struct rd *r)
@@ -675,6 +704,8 @@ static int open_image(struct rd *r)
 	err = take_symbols(r);
 	if (!err)
 		err = take_btf(r);
+	if (!err)
+		hidden_funcs_static(r->obj);
 	if (!err)
 		err = take_maps(r);
 	if (!err)

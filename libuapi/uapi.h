@@ -443,6 +443,7 @@ struct bk_sym {
 	uint32_t size; /* bytes */
 	bool global;   /* STB_GLOBAL (or WEAK) */
 	bool func;     /* STT_FUNC */
+	bool hidden;   /* STV_HIDDEN: a global function libbpf makes static */
 };
 
 /* A code section as it is in the file. */

@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 #include <errno.h>
 #include <limits.h>
+#include <linux/bpf.h>
 #include <stdlib.h>
 
 #include "verify_int.h"
@@ -55,8 +56,115 @@ static int cmp_sub(const void *a, const void *b)
 	return ((const struct vsubprog *)a)->start - ((const struct vsubprog *)b)->start;
 }
 
+/* The struct a program type's context is, as global functions name it in
+ * their prototypes (the kernel's ctx types); NULL: none by name. */
+static const char *ctx_struct(enum bk_prog_type t)
+{
+	switch (t) {
+	case BK_PROG_SOCKET_FILTER:
+	case BK_PROG_SCHED_CLS:
+	case BK_PROG_SCHED_ACT:
+	case BK_PROG_CGROUP_SKB:
+	case BK_PROG_LWT_IN:
+	case BK_PROG_LWT_OUT:
+	case BK_PROG_LWT_XMIT:
+	case BK_PROG_LWT_SEG6LOCAL:
+	case BK_PROG_SK_SKB:
+	case BK_PROG_FLOW_DISSECTOR:
+		return "__sk_buff";
+	case BK_PROG_KPROBE:
+		return "pt_regs"; /* bpf_user_pt_regs_t on x86-64 */
+	case BK_PROG_XDP:
+		return "xdp_md";
+	case BK_PROG_PERF_EVENT:
+		return "bpf_perf_event_data";
+	case BK_PROG_CGROUP_SOCK:
+		return "bpf_sock";
+	case BK_PROG_SOCK_OPS:
+		return "bpf_sock_ops";
+	case BK_PROG_CGROUP_DEVICE:
+		return "bpf_cgroup_dev_ctx";
+	case BK_PROG_SK_MSG:
+		return "sk_msg_md";
+	case BK_PROG_RAW_TRACEPOINT:
+	case BK_PROG_RAW_TRACEPOINT_WRITABLE:
+		return "bpf_raw_tracepoint_args";
+	case BK_PROG_CGROUP_SOCK_ADDR:
+		return "bpf_sock_addr";
+	case BK_PROG_SK_REUSEPORT:
+		return "sk_reuseport_md";
+	case BK_PROG_CGROUP_SYSCTL:
+		return "bpf_sysctl";
+	case BK_PROG_CGROUP_SOCKOPT:
+		return "bpf_sockopt";
+	case BK_PROG_SK_LOOKUP:
+		return "bpf_sk_lookup";
+	case BK_PROG_NETFILTER:
+		return "bpf_nf_ctx";
+	case BK_PROG_IOURING:
+		return "io_uring_bpf_ctx";
+	default:
+		return NULL;
+	}
+}
+
+/* Whether a global function's parameter typed pointer-to-pt (pt with
+ * modifiers and typedefs skipped; name n, first typedef met td) is the
+ * program's context, by the kernel's rules: the type's ctx struct, pt_regs
+ * for perf_event too, a u64 (or the raw_tp args struct's u64 array) for
+ * tracepoints, raw and BTF tracepoints, fentry/fexit/fmod_ret, LSM and
+ * struct_ops; bpf_iter__* for iterators. */
+static bool ctx_param(const struct venv *env, const struct btf_type *pt, const char *n,
+		      const char *td)
+{
+	enum bk_prog_type t = env->in->type;
+	const char *want = ctx_struct(t);
+	bool u64 = pt && btf_is_int(pt) && pt->size == 8;
+
+	if (t == BK_PROG_KPROBE && td && !strcmp(td, "bpf_user_pt_regs_t"))
+		return true;
+	if (!pt)
+		return false;
+	if (want && btf_is_struct(pt) && n && !strcmp(n, want))
+		return true;
+	switch (t) {
+	case BK_PROG_PERF_EVENT:
+		return btf_is_struct(pt) && n && !strcmp(n, "pt_regs");
+	case BK_PROG_TRACEPOINT:
+	case BK_PROG_RAW_TRACEPOINT:
+	case BK_PROG_RAW_TRACEPOINT_WRITABLE:
+	case BK_PROG_LSM:
+	case BK_PROG_STRUCT_OPS:
+		return u64;
+	case BK_PROG_TRACING:
+		if (env->in->attach_type == BPF_TRACE_ITER)
+			return btf_is_struct(pt) && n && !strncmp(n, "bpf_iter__", 10);
+		return u64;
+	default:
+		return false;
+	}
+}
+
+/* Whether parameter i of function func_id carries the decl tag "arg:ctx"
+ * (__arg_ctx), which makes any pointer parameter the context. */
+static bool tagged_ctx(const struct btf *btf, uint32_t func_id, int i)
+{
+	uint32_t n = btf__type_cnt(btf);
+
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (btf_is_decl_tag(t) && t->type == func_id &&
+		    btf_decl_tag(t)->component_idx == i &&
+		    !strcmp(btf__name_by_offset(btf, t->name_off), "arg:ctx"))
+			return true;
+	}
+	return false;
+}
+
 /* Global functions (BTF linkage) are verified on their own, with arguments
- * typed from their prototypes. */
+ * typed from their prototypes: scalars, the context, or memory of the
+ * pointee's size (possibly NULL). */
 static void btf_func_info(struct venv *env, struct vsubprog *sp, uint32_t btf_id)
 {
 	const struct btf *btf = env->in->btf;
@@ -78,6 +186,7 @@ static void btf_func_info(struct venv *env, struct vsubprog *sp, uint32_t btf_id
 	for (int i = 0; i < sp->nargs; i++) {
 		uint32_t id = pa[i].type;
 		const struct btf_type *a = btf__type_by_id(btf, id);
+		const char *td = NULL;
 
 		while (a && (btf_is_mod(a) || btf_is_typedef(a)))
 			a = btf__type_by_id(btf, a->type);
@@ -87,12 +196,14 @@ static void btf_func_info(struct venv *env, struct vsubprog *sp, uint32_t btf_id
 		}
 		const struct btf_type *pt = btf__type_by_id(btf, a->type);
 
-		while (pt && (btf_is_mod(pt) || btf_is_typedef(pt)))
+		while (pt && (btf_is_mod(pt) || btf_is_typedef(pt))) {
+			if (btf_is_typedef(pt) && !td)
+				td = btf__name_by_offset(btf, pt->name_off);
 			pt = btf__type_by_id(btf, pt->type);
+		}
 		const char *n = pt ? btf__name_by_offset(btf, pt->name_off) : NULL;
 
-		if (n && (!strcmp(n, "__sk_buff") || !strcmp(n, "xdp_md") ||
-			  !strcmp(n, "io_uring_bpf_ctx"))) {
+		if (ctx_param(env, pt, n, td) || tagged_ctx(btf, btf_id, i)) {
 			sp->arg_kind[i] = 1;
 			continue;
 		}
