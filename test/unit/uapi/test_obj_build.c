@@ -58,13 +58,15 @@ static struct bk_obj *build_xdp(struct bk_diag *d)
 	t = bk_obj__add_sec(obj, ".text", sub_code, ARRAY_LEN(sub_code));
 	CHECK_EQ(x, 0);
 	CHECK_EQ(t, 1);
-	CHECK_EQ(bk_obj__add_sym(obj, x, &(struct bk_sym){"prog", 0, sizeof(xdp_code), true, true}),
+	CHECK_EQ(bk_obj__add_sym(obj, x,
+				 &(struct bk_sym){"prog", 0, sizeof(xdp_code), true, true, false}),
 		 0);
-	CHECK_EQ(bk_obj__add_sym(obj, t, &(struct bk_sym){"sub", 0, 0, false, true}), 0);
+	CHECK_EQ(bk_obj__add_sym(obj, t, &(struct bk_sym){"sub", 0, 0, false, true, false}), 0);
 	CHECK_EQ(bk_obj__add_map(obj, &counts), 0);
 	ds = bk_obj__add_data_sec(obj, ".data", data_init, sizeof(data_init));
 	CHECK_EQ(ds, 0);
-	CHECK_EQ(bk_obj__add_data_sym(obj, ds, &(struct bk_sym){"vals", 0, 8, true, false}), 0);
+	CHECK_EQ(bk_obj__add_data_sym(obj, ds, &(struct bk_sym){"vals", 0, 8, true, false, false}),
+		 0);
 	CHECK_EQ(bk_obj__add_reloc(obj, x, &(struct bk_sec_reloc){3, BK_RELO_MAP, "counts", 0, 0}),
 		 0);
 	CHECK_EQ(bk_obj__add_reloc(obj, x, &(struct bk_sec_reloc){10, 0, "vals", 0, 4}), 1);
@@ -265,7 +267,7 @@ static int finish_code(const struct bk_insn *code, size_t n, const struct bk_sec
 		return -ENOMEM;
 	bk_obj__add_sec(obj, "xdp", code, n);
 	if (sym)
-		bk_obj__add_sym(obj, 0, &(struct bk_sym){"f", 0, 16, true, true});
+		bk_obj__add_sym(obj, 0, &(struct bk_sym){"f", 0, 16, true, true, false});
 	if (rel)
 		bk_obj__add_reloc(obj, 0, rel);
 	err = bk_obj__finish(obj, &d);
