@@ -245,6 +245,7 @@ static int do_check(struct venv *env, int sp)
 		err = is_state_visited(env, idx);
 		if (err < 0)
 			return err;
+		facts_visit(env, idx, err == 1);
 		if (err == 1) {
 			vlog(env, "%d: safe", idx);
 			goto path_end;
@@ -386,6 +387,7 @@ int bk_verify(const struct bk_verify_input *in, const struct bk_verify_opts *opt
 		return -ENOMEM;
 	}
 	err = run(&env);
+	facts_end(&env, err);
 	if (err == -ENOMEM) {
 		env_free(&env);
 		return err;

@@ -78,6 +78,14 @@ struct bk_verify_opts {
 	 * second (instructions processed so far); NULL: none. */
 	void (*progress)(void *ctx, uint64_t insns_processed, uint64_t elapsed_ns);
 	void *progress_ctx;
+	/* What the verifier proved about each instruction slot, for a code
+	 * generator (uapi.h "Verifier facts"; libjit's bk_jit_opts.facts):
+	 * nfacts entries, which must be the program's slot count.  Valid
+	 * only when bk_verify() returns 0; on a rejection they are all zero,
+	 * as they are when nfacts is not the slot count.  NULL: not computed
+	 * (verification costs no more). */
+	struct bk_insn_fact *facts;
+	size_t nfacts;
 };
 
 #define BK_KVER(major, minor) (((uint32_t)(major) << 16) | ((uint32_t)(minor) << 8))

@@ -334,6 +334,8 @@ struct venv {
 	int err;
 	char *logbuf;
 	size_t loglen, logcap;
+	struct vfacc *facts; /* facts.c: per insn, while opts.facts is wanted */
+	bool facts_off;	     /* out of memory: no facts */
 };
 
 /* ---- env.c: errors and helpers ----------------------------------------- */
@@ -598,5 +600,13 @@ static inline void khist_note(struct vstate *st, int insn)
 }
 bool states_equal(struct venv *env, const struct vstate *o, const struct vstate *c, int insn,
 		  int mode);
+
+/* ---- facts.c: what the verifier proved, for code generators ---------------- */
+/* Every state reaching idx, before the instruction (pruned: the path ends
+ * there); a no-op unless opts.facts is wanted. */
+void facts_visit(struct venv *env, int idx, bool pruned);
+/* Fills opts.facts when err is 0 (else zeroes them); frees what
+ * facts_visit kept. */
+void facts_end(struct venv *env, int err);
 
 #endif /* BK_VERIFY_INT_H */
