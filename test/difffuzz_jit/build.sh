@@ -9,7 +9,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 make -s -C "$src" O="$build" "$build/libbpfkit.a" >/dev/null
 pkgs="libbpf libelf zlib liburing capstone libpcap jansson"
 ${CC:-gcc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-	-I"$src/libuapi" -I"$src/libvm" -I"$src/libjit" -I"$src/test/unit/jit" \
+	-I"$src/libuapi" -I"$src/libverify" -I"$src/libvm" -I"$src/libjit" -I"$src/test/unit/jit" \
 	$(pkg-config --cflags $pkgs 2>/dev/null) \
 	-o "$build/difffuzz_jit" "$src/test/difffuzz_jit/main.c" \
 	"$src/test/unit/jit/diffgen.c" "$src/test/unit/jit/diffrun.c" \

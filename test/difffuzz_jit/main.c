@@ -5,8 +5,9 @@
  * interpreter and in libjit's native code (checked and trusted mode) with
  * r0, errors, buffer, stack and maps compared.  The variants rotate over
  * seeds: plain, without BMI2 and with constant blinding, with one access
- * moved out of bounds (both engines must fault alike), and with facts from
- * a sound dataflow (test/unit/jit/factgen.c).
+ * moved out of bounds (both engines must fault alike), with facts from a
+ * sound dataflow (test/unit/jit/factgen.c), and with libverify's facts for
+ * the programs it accepts.
  *
  *   difffuzz_jit [-n PROGRAMS] [-s FIRST_SEED] [-j JOBS]
  *
@@ -23,14 +24,14 @@
 
 #include "diffgen.h"
 
-static const unsigned variants[] = {0, DG_NO_BMI2 | DG_HARDEN, DG_FAULTS, DG_FACTS};
+static const unsigned variants[] = {0, DG_NO_BMI2 | DG_HARDEN, DG_FAULTS, DG_FACTS, DG_VERIFY};
 
 static int run(uint64_t first, uint64_t n, uint64_t step, struct dg_stats *st)
 {
 	char msg[600];
 
 	for (uint64_t seed = first; seed < first + n * step; seed += step) {
-		unsigned flags = variants[seed % 4];
+		unsigned flags = variants[seed % 5];
 		int rc = dg_check(seed, flags, st, msg, sizeof(msg));
 
 		if (rc) {
@@ -101,6 +102,8 @@ int main(int argc, char **argv)
 				st.programs += s.programs;
 				st.insns += s.insns;
 				st.faulted += s.faulted;
+				st.verified += s.verified;
+				st.facts_used += s.facts_used;
 			}
 			waitpid(pids[j], &status, 0);
 			if (WIFSIGNALED(status))
@@ -112,8 +115,10 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("difffuzz_jit: %" PRIu64 " programs (%" PRIu64 " instructions) agreed in the "
-	       "interpreter and the JIT, %" PRIu64 " runs faulted alike; %.1f s%s\n",
-	       st.programs, st.insns, st.faulted,
+	       "interpreter and the JIT, %" PRIu64 " runs faulted alike, %" PRIu64
+	       " verified by libverify and JITed with its facts (%" PRIu64
+	       " instructions shortened); %.1f s%s\n",
+	       st.programs, st.insns, st.faulted, st.verified, st.facts_used,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       rc ? "; DIFFERENCES FOUND" : "");
 	return rc;

@@ -148,6 +148,44 @@ static void set_const(struct gen *g, int r)
 
 static void gen_block(struct gen *g, int items);
 
+/* DG_VERIFY (programs for libverify): no shift past the width, no / 0. */
+static int32_t verifiable_imm(unsigned op, int32_t k)
+{
+	const struct bk_op_info *oi = bk_op_info(op);
+	bool w = bk_opc_class(oi->opcode) == BK_CLASS_ALU64;
+
+	if (oi->fmt != BK_FMT_ALU_K)
+		return k;
+	switch (op) {
+	case BK_OP_LSH64_K:
+	case BK_OP_RSH64_K:
+	case BK_OP_ARSH64_K:
+	case BK_OP_LSH32_K:
+	case BK_OP_RSH32_K:
+	case BK_OP_ARSH32_K:
+		return k & (w ? 63 : 31);
+	case BK_OP_DIV64_K:
+	case BK_OP_SDIV64_K:
+	case BK_OP_MOD64_K:
+	case BK_OP_SMOD64_K:
+	case BK_OP_DIV32_K:
+	case BK_OP_SDIV32_K:
+	case BK_OP_MOD32_K:
+	case BK_OP_SMOD32_K:
+		return k ? k : 1;
+	default:
+		return k;
+	}
+}
+
+/* DG_VERIFY: a temporary base pointer becomes a number again, so later
+ * arithmetic on the register is on a scalar. */
+static void drop_base(struct gen *g, int base)
+{
+	if ((g->flags & DG_VERIFY) && base != 9 && base != 10)
+		put(g, BK_OP_MOV64_K, base, 0, 0, imm(g), 0);
+}
+
 static void gen_alu(struct gen *g)
 {
 	static const uint8_t fmts[] = {BK_FMT_ALU_K, BK_FMT_ALU_X, BK_FMT_NEG, BK_FMT_MOVSX,
@@ -157,7 +195,12 @@ static void gen_alu(struct gen *g)
 		set_const(g, data_reg(g));
 		return;
 	}
-	put(g, pick_op(g, fmts, sizeof(fmts)), data_reg(g), data_reg(g), 0, imm(g), 0);
+	unsigned op = pick_op(g, fmts, sizeof(fmts));
+	int32_t k = imm(g);
+
+	if (g->flags & DG_VERIFY) /* what the verifier refuses: K shifts past the width, / 0 */
+		k = verifiable_imm(op, k);
+	put(g, op, data_reg(g), data_reg(g), 0, k, 0);
 }
 
 /* An address for an access of size bytes: a base register and offset.
@@ -166,10 +209,13 @@ static void address(struct gen *g, unsigned size, bool align, int keep, int *bas
 {
 	bool stack = chance(g, 50);
 	int lo = stack ? -BK_VM_STACK_SIZE : 0, hi = stack ? -64 : BUF_DATA; /* [lo, hi) */
+
+	if (stack && (g->flags & DG_VERIFY)) /* calls' frames within 512 bytes together */
+		lo = g->fn ? -96 : -128;
 	int t = lo + (int)R(g, (unsigned)(hi - lo) - size + 1);
 	int b;
 
-	if (align)
+	if (align || (g->flags & DG_VERIFY)) /* the verifier wants the stack aligned */
 		t &= ~(int)(size - 1);
 	*base = stack ? 10 : 9;
 	*off = t;
@@ -202,6 +248,7 @@ static void gen_mem(struct gen *g)
 	address(g, size, false, bk_op_info(op)->fmt == BK_FMT_STX ? src : -1, &base, &off);
 	note_mem(g, put(g, op, bk_op_info(op)->fmt == BK_FMT_LDX ? data_reg(g) : base,
 			bk_op_info(op)->fmt == BK_FMT_LDX ? base : src, off, imm(g), 0));
+	drop_base(g, base);
 }
 
 static void gen_atomic(struct gen *g)
@@ -214,6 +261,7 @@ static void gen_atomic(struct gen *g)
 
 	address(g, size, true, src, &base, &off);
 	note_mem(g, put(g, op, base, src, off, 0, 0));
+	drop_base(g, base);
 }
 
 static void gen_if(struct gen *g)
@@ -303,8 +351,12 @@ static void gen_call(struct gen *g)
 	if (!s)
 		return;
 	if (chance(g, 70)) {
+		if (g->flags & DG_VERIFY) /* callees get the buffer in r1 */
+			put(g, BK_OP_MOV64_X, 1, 9, 0, 0, 0);
 		fix(g, put(g, BK_OP_CALL_LOCAL, 0, 0, 0, 0, 0), s);
-	} else { /* callx through r0: the callee sets r0 first */
+		if (g->flags & DG_VERIFY) /* r1..r5 are unreadable after a call */
+			reinit_args(g);
+	} else if (!(g->flags & DG_VERIFY)) { /* callx through r0: the callee sets r0 first */
 		fix(g, put(g, BK_OP_LDDW_FUNC, 0, 0, 0, 0, 0), s);
 		put(g, BK_OP_CALLX, 0, 0, 0, 0, 0);
 	}
@@ -373,7 +425,9 @@ static void gen_helper(struct gen *g)
 			use_value(g, 8);
 		}
 		break;
-	case 4: /* csum_diff(buffer, n, stack, m, seed) */
+	case 4:				  /* csum_diff(buffer, n, stack, m, seed) */
+		if (g->flags & DG_VERIFY) /* not a helper of raw programs */
+			break;
 		put(g, BK_OP_MOV64_X, 1, 9, 0, 0, 0);
 		put(g, BK_OP_ADD64_K, 1, 0, 0, (int32_t)(4 * R(g, (BUF_DATA - 32) / 4)), 0);
 		put(g, BK_OP_MOV64_K, 2, 0, 0, (int32_t)(4 * R(g, 8)), 0);
@@ -384,7 +438,7 @@ static void gen_helper(struct gen *g)
 		put(g, BK_OP_CALL, 0, 0, 0, BPF_FUNC_csum_diff, 0);
 		break;
 	case 5: /* bpf_loop(n, callback, ctx = the buffer's address, 0) */
-		if (!later_sub(g, true))
+		if (!later_sub(g, true) || (g->flags & DG_VERIFY))
 			return;
 		put(g, BK_OP_STXDW, 10, 9, -48, 0, 0);
 		put(g, BK_OP_MOV64_K, 1, 0, 0, (int32_t)R(g, 5), 0);
@@ -395,6 +449,8 @@ static void gen_helper(struct gen *g)
 		put(g, BK_OP_CALL, 0, 0, 0, BPF_FUNC_loop, 0);
 		break;
 	case 6: /* callx of a helper id */
+		if (g->flags & DG_VERIFY)
+			break;
 		put(g, BK_OP_MOV64_K, 0, 0, 0, BPF_FUNC_get_smp_processor_id, 0);
 		put(g, BK_OP_CALLX, 0, 0, 0, 0, 0);
 		break;
@@ -428,7 +484,7 @@ static void gen_item(struct gen *g)
 		gen_atomic(g);
 	else if (k < 75 && g->depth < 4)
 		gen_if(g);
-	else if (k < 78 && g->depth < 4)
+	else if (k < 78 && g->depth < 4 && !(g->flags & DG_VERIFY)) /* skips code */
 		gen_gotol(g);
 	else if (k < 83 && !g->in_loop && g->depth < 3)
 		gen_loop(g);
@@ -436,7 +492,7 @@ static void gen_item(struct gen *g)
 		gen_call(g);
 	else if (k < 98)
 		gen_helper(g);
-	else if (k < 99)
+	else if (k < 99 && !(g->flags & DG_VERIFY)) /* not in raw programs */
 		gen_ldpkt(g);
 	else
 		gen_alu(g);
@@ -459,13 +515,18 @@ size_t dg_generate(uint64_t seed, unsigned flags, struct bk_insn *out, size_t ca
 	g->rng = seed * 0x9e3779b97f4a7c15ull + 0x1234567;
 	g->flags = flags;
 	g->nsub = (int)R(g, NSUB + 1);
-	for (int s = 1; s <= g->nsub; s++)
-		g->callback[s] = chance(g, 35);
+	for (int s = 1; s <= g->nsub; s++) /* DG_VERIFY: callbacks need BTF */
+		g->callback[s] = chance(g, 35) && !(flags & DG_VERIFY);
 	/* main */
 	put(g, BK_OP_MOV64_X, 9, 1, 0, 0, 0);
 	for (int r = 0; r <= 8; r++)
 		set_const(g, r);
 	gen_block(g, 4 + (int)R(g, 24));
+	for (int s = 1; s <= g->nsub && (flags & DG_VERIFY); s++) { /* none unreachable */
+		put(g, BK_OP_MOV64_X, 1, 9, 0, 0, 0);
+		fix(g, put(g, BK_OP_CALL_LOCAL, 0, 0, 0, 0, 0), s);
+		reinit_args(g);
+	}
 	for (int r = 0; r <= 8; r++)
 		put(g, BK_OP_STXDW, 9, r, BUF_DATA + 8 * r, 0, 0);
 	put(g, BK_OP_EXIT, 0, 0, 0, 0, 0);
@@ -476,6 +537,10 @@ size_t dg_generate(uint64_t seed, unsigned flags, struct bk_insn *out, size_t ca
 		put(g, BK_OP_MOV64_K, 0, 0, 0, imm(g), 0);
 		if (g->callback[s]) /* r6..r9 start at zero: r9 = *ctx */
 			put(g, BK_OP_LDXDW, 9, 2, 0, 0, 0);
+		if (flags & DG_VERIFY) /* r6..r9 are unreadable at entry */
+			put(g, BK_OP_MOV64_X, 9, 1, 0, 0, 0);
+		for (int r = 6; r <= 8 && (flags & DG_VERIFY); r++)
+			put(g, BK_OP_MOV64_K, r, 0, 0, imm(g), 0);
 		gen_block(g, 2 + (int)R(g, 8));
 		put(g, BK_OP_EXIT, 0, 0, 0, 0, 0);
 	}

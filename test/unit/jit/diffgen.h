@@ -16,7 +16,9 @@
  * DG_FAULTS one memory access is moved out of bounds: only checked mode
  * runs, and both engines must fault with the same code at the same
  * instruction after the same side effects.  With DG_FACTS the JIT gets
- * facts (factgen.c) and must still agree.
+ * facts (factgen.c) and must still agree; with DG_VERIFY, libverify
+ * verifies the program (raw type) and, when it accepts it, the JIT gets
+ * the verifier's facts (others run without facts).
  *
  * Used by test_diff.c (a few thousand programs in make check) and by
  * test/difffuzz_jit (hundreds of thousands).
@@ -34,14 +36,17 @@ enum {
 	DG_FAULTS = 1 << 0, /* one access out of bounds; checked mode only */
 	DG_HARDEN = 1 << 1, /* JIT with constant blinding */
 	DG_NO_BMI2 = 1 << 2,
-	DG_FACTS = 1 << 3, /* JIT with facts from factgen.c (a sound dataflow) */
+	DG_FACTS = 1 << 3,  /* JIT with facts from factgen.c (a sound dataflow) */
+	DG_VERIFY = 1 << 4, /* JIT with libverify's facts when it accepts the program */
 };
 
 struct dg_stats {
-	uint64_t programs; /* compared */
-	uint64_t insns;	   /* instruction slots generated */
-	uint64_t faulted;  /* runs that faulted (identically) */
-	uint64_t ld_exits; /* runs ended by an out-of-range legacy packet load */
+	uint64_t programs;   /* compared */
+	uint64_t insns;	     /* instruction slots generated */
+	uint64_t faulted;    /* runs that faulted (identically) */
+	uint64_t ld_exits;   /* runs ended by an out-of-range legacy packet load */
+	uint64_t verified;   /* DG_VERIFY: accepted by libverify, JITed with its facts */
+	uint64_t facts_used; /* DG_VERIFY: instructions the facts shortened (bk_jit_stats) */
 };
 
 /* Generates the program of seed into out (at most cap slots); returns the

@@ -17,6 +17,7 @@
 #include "diffgen.h"
 #include "factgen.h"
 #include "jit.h"
+#include "verify.h"
 #include "vm.h"
 
 enum {
@@ -189,7 +190,8 @@ static void env_fini(struct env *e)
 }
 
 static int check_mode(struct env *e, uint8_t mode, unsigned flags, struct dg_stats *st,
-		      struct snap *si, struct snap *sj, char *msg, size_t msgsz)
+		      struct snap *si, struct snap *sj, const struct bk_insn_fact *vfacts,
+		      char *msg, size_t msgsz)
 {
 	struct bk_vm_run_opts ro = {.sz = sizeof(ro), .mode = mode};
 	struct bk_jit_opts jo = {.sz = sizeof(jo),
@@ -214,9 +216,19 @@ static int check_mode(struct env *e, uint8_t mode, unsigned flags, struct dg_sta
 		jo.facts = facts;
 		jo.nfacts = cnt;
 	}
+	if (vfacts) {
+		jo.facts = vfacts;
+		bk_vm_prog__insns(e->prog, &jo.nfacts);
+	}
 	if (bk_jit_prog__new(e->prog, &jo, &jp, &d)) {
 		rc = fail(msg, msgsz, "%s: JIT refused: %s", mname, d.msg);
 		goto out;
+	}
+	if (vfacts) {
+		struct bk_jit_stats js;
+
+		bk_jit_prog__stats(jp, &js);
+		st->facts_used += js.facts_used;
 	}
 	if (bk_vm_run__new(e->vm, &ro, &run))
 		goto out;
@@ -242,8 +254,43 @@ out:
 	return rc;
 }
 
+/* libverify's facts for the program (raw type, the two maps); 0 when it
+ * accepts it. */
+static int verify_facts(const struct bk_insn *p, size_t n, struct bk_insn_fact *f)
+{
+	static const struct bk_map_def defs[2] = {
+		{.name = "a",
+		 .type = BPF_MAP_TYPE_ARRAY,
+		 .key_size = 4,
+		 .value_size = A_VALUE,
+		 .max_entries = A_ENTRIES,
+		 .inner = -1},
+		{.name = "h",
+		 .type = BPF_MAP_TYPE_HASH,
+		 .key_size = 8,
+		 .value_size = 8,
+		 .max_entries = H_ENTRIES,
+		 .inner = -1},
+	};
+	struct bk_verify_input in = {.sz = sizeof(in),
+				     .insns = p,
+				     .cnt = n,
+				     .type = BK_PROG_RAW,
+				     .maps = defs,
+				     .nmaps = 2};
+	struct bk_verify_opts o = {.sz = sizeof(o),
+				   .gpl = true,
+				   .nr_cpus = 2,
+				   .max_insns = 200000,
+				   .facts = f,
+				   .nfacts = n};
+
+	return bk_verify(&in, &o, NULL, NULL);
+}
+
 int dg_check(uint64_t seed, unsigned flags, struct dg_stats *st, char *msg, size_t msgsz)
 {
+	struct bk_insn_fact *vf = NULL;
 	static struct snap si, sj; /* large */
 	struct bk_insn *p = malloc(MAX_SLOTS * sizeof(*p));
 	struct bk_vm_prog_opts po = {.sz = sizeof(po), .nmaps = 2};
@@ -268,15 +315,29 @@ int dg_check(uint64_t seed, unsigned flags, struct dg_stats *st, char *msg, size
 		rc = fail(msg, msgsz, "generated program refused at insn %ld: %s", d.insn, d.msg);
 		goto out;
 	}
-	rc = check_mode(&e, BK_VM_CHECKED, flags, st, &si, &sj, msg, msgsz);
+	if (flags & DG_VERIFY) {
+		vf = calloc(n, sizeof(*vf));
+		if (!vf) {
+			rc = fail(msg, msgsz, "out of memory");
+			goto out;
+		}
+		if (verify_facts(p, n, vf)) {
+			free(vf);
+			vf = NULL;
+		} else {
+			st->verified++;
+		}
+	}
+	rc = check_mode(&e, BK_VM_CHECKED, flags, st, &si, &sj, vf, msg, msgsz);
 	if (!rc && !(flags & DG_FAULTS))
-		rc = check_mode(&e, BK_VM_TRUSTED, flags, st, &si, &sj, msg, msgsz);
+		rc = check_mode(&e, BK_VM_TRUSTED, flags, st, &si, &sj, vf, msg, msgsz);
 	if (!rc) {
 		st->programs++;
 		st->insns += n;
 	}
 out:
 	env_fini(&e);
+	free(vf);
 	free(p);
 	return rc;
 }

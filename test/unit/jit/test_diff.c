@@ -2,7 +2,8 @@
 /* The differential test in make check: random valid programs (diffgen.c)
  * in the interpreter and as native code must leave the same r0, buffer,
  * stack and maps, in checked and trusted mode; programs with one access
- * moved out of bounds must fault alike.  BK_JIT_DIFF_N sets the number of
+ * moved out of bounds must fault alike; programs libverify accepts, JITed
+ * with its facts, must agree too.  BK_JIT_DIFF_N sets the number of
  * programs per variant (default 1000). */
 #include <stdlib.h>
 
@@ -34,6 +35,8 @@ static void run(unsigned flags, uint64_t base)
 	CHECK(st.programs >= n * 9 / 10);
 	if (flags & DG_FAULTS)
 		CHECK(st.faulted > 0);
+	if (flags & DG_VERIFY) /* most are verifiable (no callx, callbacks, ...) */
+		CHECK(st.verified >= n / 2 && st.facts_used > 0);
 }
 
 TEST(jit_diff_random)
@@ -49,6 +52,11 @@ TEST(jit_diff_random_no_bmi2_harden)
 TEST(jit_diff_random_with_facts)
 {
 	run(DG_FACTS, 3000000);
+}
+
+TEST(jit_diff_random_with_verifier_facts)
+{
+	run(DG_VERIFY, 4000000);
 }
 
 TEST(jit_diff_faults)
