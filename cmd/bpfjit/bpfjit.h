@@ -25,6 +25,7 @@ struct bj_opts {
 	uint64_t budget;
 	bool interp, jit, trusted, json, pretty, dump_maps, quiet;
 	bool dump, harden;		     /* --dump, --harden (jit.c, dump.c) */
+	bool verify;			     /* --verify (jit.c) */
 	const char *updates[BJ_MAX_UPDATES]; /* --map-update MAP=KEY=VALUE */
 	int nupdates;
 	char **args; /* positional arguments after the command and path */
@@ -42,6 +43,8 @@ struct bj_prog {
 	struct bk_jit_prog **jits; /* native code of every program (jit.c); NULL: interpreter */
 	size_t njits;
 	struct bk_jit_prog *jit; /* the one of prog */
+	bool verified;		 /* --verify: prog was verified and JITed with its facts */
+	size_t plain_size;	 /* then: prog's native size without facts (0: unknown) */
 };
 
 /* Loads o->path as o->raw says; on failure fills diag and returns the

@@ -136,11 +136,25 @@ static void dump(struct dumper *dp, struct bj_prog *p)
 		json_kv_uint(dp->w, "bpf_insns", dp->l.cnt);
 		json_kv_uint(dp->w, "passes", st.passes);
 		json_kv_uint(dp->w, "inlined_lookups", st.inlined);
+		json_kv_bool(dp->w, "verified", p->verified);
+		if (p->verified) {
+			json_key(dp->w, "facts");
+			json_obj_begin(dp->w);
+			json_kv_uint(dp->w, "insns_shortened", st.facts_used);
+			json_kv_uint(dp->w, "size_without", p->plain_size);
+			json_kv_int(dp->w, "bytes_saved",
+				    (int64_t)p->plain_size - (int64_t)dp->l.size);
+			json_obj_end(dp->w);
+		}
 	} else {
 		printf("; %s: %s, %s mode%s, %zu bytes of x86-64 at %#" PRIx64
 		       " for %zu BPF instruction slots (%u passes, %u array lookups inlined)\n",
 		       p->name, name, mode, dp->o->harden ? ", constants blinded" : "", dp->l.size,
 		       dp->l.addr, dp->l.cnt, st.passes, st.inlined);
+		if (p->verified)
+			printf("; verified: the verifier's facts shortened %u instructions, %zu "
+			       "bytes without them\n",
+			       st.facts_used, p->plain_size);
 	}
 	region(dp, "enter", dp->l.enter, dp->l.abort);
 	region(dp, "abort", dp->l.abort, dp->l.repeat);

@@ -61,6 +61,10 @@ static const char usage[] =
 	"      --harden          blind the constants of native code (bpf_jit_harden)\n"
 	"      --dump            same as the dump command\n"
 	"      --trusted         no per-access checks (only for verified programs)\n"
+	"      --verify          verify the programs with libverify first: one it\n"
+	"                        rejects is refused; native code uses what the\n"
+	"                        verifier proved (constants, ranges, dead code) to\n"
+	"                        leave out moves, zero-extensions and checks\n"
 	"      --budget N        checked mode: stop after N instructions per run\n"
 	"  -j, --json            one JSON document on stdout\n"
 	"  -p, --pretty          indented JSON\n"
@@ -91,6 +95,7 @@ enum {
 	O_BUDGET,
 	O_DUMP,
 	O_HARDEN,
+	O_VERIFY,
 };
 
 static const struct option long_opts[] = {
@@ -110,6 +115,7 @@ static const struct option long_opts[] = {
 	{"budget", required_argument, NULL, O_BUDGET},
 	{"dump", no_argument, NULL, O_DUMP},
 	{"harden", no_argument, NULL, O_HARDEN},
+	{"verify", no_argument, NULL, O_VERIFY},
 	{"json", no_argument, NULL, 'j'},
 	{"pretty", no_argument, NULL, 'p'},
 	{"help", no_argument, NULL, 'h'},
@@ -207,6 +213,9 @@ static int parse(int argc, char **argv, struct bj_opts *o)
 			break;
 		case O_HARDEN:
 			o->harden = true;
+			break;
+		case O_VERIFY:
+			o->verify = true;
 			break;
 		case 'j':
 			o->json = true;
