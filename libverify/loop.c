@@ -14,7 +14,9 @@
  * visit has back edges (loop states pruned against checkpoints still being
  * explored), checkpoints of that visit are compared by range (the kernel's
  * RANGE_WITHIN), since what the loop needs exactly is not known yet.
- * Which scalars are "precise" comes from the static analysis in precise.c.
+ * Which scalars are "precise" comes from the static analysis in precise.c;
+ * for widening, with the conditional jumps decided below the state
+ * widened against as the only jump sinks (see "decided jumps").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -266,10 +268,83 @@ struct vstate *find_prev_entry(struct venv *env, struct vstate *from, int insn)
 	return NULL;
 }
 
+/* ---- decided jumps -------------------------------------------------------------
+ * The kernel marks a conditional jump's scalar operands precise only where
+ * the jump is decided (one outcome impossible), in the states of that path
+ * back to where their values come from; widening keeps precise scalars.
+ * Each checkpoint records the jumps decided below it (a jump found in a
+ * checkpoint is in all those above, so marking stops at the first that has
+ * it); widening against a checkpoint takes as precise the scalars whose
+ * values may reach one of its jumps or another sink (precise.c).  Widening
+ * only makes a state coarser: how much is a matter of precision, not of
+ * soundness; pruning keeps every jump a sink. */
+
+static bool dec_has(const struct vstate *st, uint32_t insn)
+{
+	uint32_t lo = 0, hi = st->ndec;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (st->dec[mid] == insn)
+			return true;
+		if (st->dec[mid] < insn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* false when out of memory */
+static bool dec_add(struct vstate *st, uint32_t insn)
+{
+	uint32_t at = st->ndec;
+
+	if (st->ndec == st->capdec) {
+		uint32_t cap = st->capdec ? st->capdec * 2 : 4;
+		uint32_t *n = realloc(st->dec, sizeof(*n) * cap);
+
+		if (!n)
+			return false;
+		st->dec = n;
+		st->capdec = cap;
+	}
+	while (at && st->dec[at - 1] > insn) {
+		st->dec[at] = st->dec[at - 1];
+		at--;
+	}
+	st->dec[at] = insn;
+	st->ndec++;
+	return true;
+}
+
+static void mark_decided(struct vstate *from, uint32_t insn)
+{
+	for (struct vstate *p = from; p && !dec_has(p, insn); p = p->parent)
+		if (!dec_add(p, insn))
+			return;
+}
+
+void note_decided_jump(struct venv *env, int insn)
+{
+	if (env->track_decided && env->cur)
+		mark_decided(env->cur->parent, (uint32_t)insn);
+}
+
+void note_decided_from(struct venv *env, const struct vstate *sl)
+{
+	if (!env->track_decided || !env->cur)
+		return;
+	for (uint32_t i = 0; i < sl->ndec; i++)
+		mark_decided(env->cur->parent, sl->dec[i]);
+}
+
 /* Whether the scalar in frame's regno (regno 11+: stack slot regno-11)
- * may need its exact value at st's instruction (precise.c's demand).
- * (sdemand for stack slots). */
-bool reg_precise(struct venv *env, const struct vstate *st, int frame, int regno)
+ * of st may need its exact value: in dm (st's decided jumps as sinks) at
+ * st's instruction, or at the call for a caller's frame. */
+static bool reg_precise(struct venv *env, const struct vstate *st, const struct vdemand *dm,
+			int frame, int regno)
 {
 	int insn;
 
@@ -280,8 +355,8 @@ bool reg_precise(struct venv *env, const struct vstate *st, int frame, int regno
 	else
 		insn = st->frames[frame + 1]->callsite + 1;
 	if (regno > 10)
-		return env->aux[insn].sdemand & (1ULL << (regno - 11));
-	return env->aux[insn].demand & (1u << regno);
+		return (dm ? dm->sdem[insn] : env->aux[insn].sdemand) & (1ULL << (regno - 11));
+	return (dm ? dm->dem[insn] : env->aux[insn].demand) & (1u << regno);
 }
 
 static bool scalars_exact(const struct vreg *a, const struct vreg *b)
@@ -293,29 +368,33 @@ static bool scalars_exact(const struct vreg *a, const struct vreg *b)
 	       !!a->id == !!b->id;
 }
 
-static void maybe_widen(struct venv *env, const struct vstate *old, int f, int regno,
-			const struct vreg *o, struct vreg *c)
+static void maybe_widen(struct venv *env, const struct vstate *old, const struct vdemand *dm, int f,
+			int regno, const struct vreg *o, struct vreg *c)
 {
 	if (o->type != VT_SCALAR || c->type != VT_SCALAR)
 		return;
-	if (reg_precise(env, old, f, regno) || scalars_exact(o, c))
+	if (reg_precise(env, old, dm, f, regno) || scalars_exact(o, c))
 		return;
 	reg_mark_unknown(c);
 }
 
 void widen_imprecise(struct venv *env, const struct vstate *old, struct vstate *cur)
 {
+	const struct vdemand *dm = NULL;
+
 	if (old->curframe != cur->curframe)
 		return;
+	if (env->track_decided)
+		dm = demand_for(env, old->dec, old->ndec);
 	for (int f = old->curframe; f >= 0; f--) {
 		const struct vframe *fo = old->frames[f];
 		struct vframe *fc = cur->frames[f];
 
 		for (int r = 0; r < V_MAX_REGS; r++)
-			maybe_widen(env, old, f, r, &fo->regs[r], &fc->regs[r]);
+			maybe_widen(env, old, dm, f, r, &fo->regs[r], &fc->regs[r]);
 		for (int s = 0; s < fo->nslots && s < fc->nslots; s++)
 			if (slot_is_spilled(&fo->stack[s]) && slot_is_spilled(&fc->stack[s]))
-				maybe_widen(env, old, f, 11 + s, &fo->stack[s].spilled,
+				maybe_widen(env, old, dm, f, 11 + s, &fo->stack[s].spilled,
 					    &fc->stack[s].spilled);
 	}
 }

@@ -18,6 +18,23 @@
  * index, bpf_loop's count), BPF-to-BPF call
  * arguments, values stored where the stack may be (a forward pass tracks
  * registers that may hold a frame pointer), r0 at a subprogram's exit.
+ *
+ * Conditional jumps.  The kernel makes a jump's scalar operands precise
+ * only where the jump is decided (one outcome impossible on that path;
+ * both sides of a reg-reg compare then, as either refines the other).
+ * Pruning here takes every conditional jump as a sink (env->aux's demand):
+ * a sound over-approximation that needs no knowledge of which paths
+ * decided what, and that facts.c's decided-branch facts rely on.  Only
+ * widening at a loop's next iteration (loop.c: iterators, may_goto,
+ * callbacks) follows the kernel more closely, because keeping a value the
+ * kernel forgets there keeps the loop from converging: demand_for()
+ * computes the demand with only the jumps decided below the state widened
+ * against as jump sinks (an undecided reg-reg compare passes demand of
+ * either side to both).  Widening only makes a state coarser, so which
+ * scalars it keeps is a question of precision, never of soundness; no
+ * restart is needed.  The passes share the sink-independent facts and
+ * are cached by jump set, at most DPASS_MAX per run (then every jump is a
+ * sink again).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -210,7 +227,7 @@ static void maybe_ptr(struct venv *env, const uint16_t *fp, uint16_t *pt)
 /* Whether r0 at each subprogram's exit may need its exact value: a
  * callback's return value is checked; a function's matters where a
  * caller's does (from the demand after its calls so far). */
-static void ret_demand(struct venv *env, uint8_t *rd)
+static void ret_demand(struct venv *env, const uint16_t *dem, uint8_t *rd)
 {
 	memset(rd, 0, (size_t)env->nsubprogs);
 	for (int i = 0; i < (int)env->cnt; i++) {
@@ -222,7 +239,7 @@ static void ret_demand(struct venv *env, uint8_t *rd)
 			if (env->subprogs[sp].start == i + d->imm + 1 &&
 			    !env->subprogs[sp].global &&
 			    (d->op == BK_OP_LDDW_FUNC ||
-			     (i + 1 < (int)env->cnt && (env->aux[i + 1].demand & 1))))
+			     (i + 1 < (int)env->cnt && (dem[i + 1] & 1))))
 				rd[sp] = 1;
 	}
 }
@@ -249,7 +266,7 @@ static uint16_t helper_arg_demand(uint32_t id)
 
 /* demand before insn i from the demand after it. */
 static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp, uint16_t pt,
-			 const uint8_t *rd)
+			 const uint8_t *rd, bool sink)
 {
 	const struct bk_dinsn *d = &env->insns[i];
 	const struct bk_op_info *oi = bk_op_info(d->op);
@@ -274,9 +291,10 @@ static uint16_t transfer(struct venv *env, int i, uint16_t out, uint16_t fp, uin
 	case BK_FMT_END:
 		return out;
 	case BK_FMT_JMP_K:
-		return out | dst;
+		return sink ? out | dst : out;
 	case BK_FMT_JMP_X:
-		return out | dst | src;
+		/* either side refines the other: both or neither */
+		return sink || (out & (dst | src)) ? out | dst | src : out;
 	case BK_FMT_JCOND:
 		return out;
 	case BK_FMT_CALL:
@@ -473,7 +491,7 @@ static uint64_t slot_bits(int64_t off, int64_t size)
 /* Bytes of a callback's context (the caller's stack from the pointer
  * passed) whose exact value the callbacks may need: loads through the
  * context into demanded registers; all when the context is passed on. */
-static uint64_t cb_bytes(struct venv *env, const int32_t *co, uint64_t prev)
+static uint64_t cb_bytes(struct venv *env, const int32_t *co, uint64_t prev, const uint16_t *dem)
 {
 	uint64_t m = 0;
 
@@ -499,7 +517,7 @@ static uint64_t cb_bytes(struct venv *env, const int32_t *co, uint64_t prev)
 			continue;
 		}
 		if (bk_op_info(d->op)->fmt != BK_FMT_LDX || c[d->src] == FPO_NOTFP ||
-		    i + 1 >= (int)env->cnt || !(env->aux[i + 1].demand & (1u << d->dst)))
+		    i + 1 >= (int)env->cnt || !(dem[i + 1] & (1u << d->dst)))
 			continue;
 		if (c[d->src] == FPO_TOP)
 			return ~0ULL;
@@ -528,7 +546,7 @@ static uint64_t ctx_slots(int32_t base, uint64_t bytes)
 
 /* Bytes of a callback's context its caller needs exactly at the call
  * (after it, or for the callback's next call). */
-static uint64_t cb_store_bytes(struct venv *env, const int32_t *fo)
+static uint64_t cb_store_bytes(struct venv *env, const int32_t *fo, const uint64_t *sdem)
 {
 	uint64_t m = 0;
 
@@ -542,7 +560,7 @@ static uint64_t cb_store_bytes(struct venv *env, const int32_t *fo)
 		if (c == FPO_TOP)
 			return ~0ULL;
 		for (int k = 0; k < 64; k++)
-			if (env->aux[i].sdemand & slot_bits((int64_t)c + k, 1))
+			if (sdem[i] & slot_bits((int64_t)c + k, 1))
 				m |= 1ULL << k;
 	}
 	return m;
@@ -646,32 +664,41 @@ static uint64_t slot_transfer(struct venv *env, int i, uint64_t out, uint16_t re
 	}
 }
 
-int compute_precision(struct venv *env)
+/* ---- passes ------------------------------------------------------------------------
+ * The facts a pass needs (frame and pointer registers, frame offsets) do
+ * not depend on the sinks: computed once, kept for the widening passes. */
+#define DCACHE 8     /* demands kept for decided-jump sets */
+#define DPASS_MAX 64 /* widening passes per run; then every jump is a sink */
+
+struct vprec {
+	uint16_t *fp, *pt;
+	int32_t *fo, *c2, *c4;
+	uint8_t *rd, *sink;
+	struct {
+		uint32_t *jumps, n;
+		uint64_t used;
+		struct vdemand d;
+	} cache[DCACHE];
+	uint64_t tick;
+	uint32_t passes;
+};
+
+/* Demand with the conditional jumps whose sink[] is set as sinks (all of
+ * them when sink is NULL), into dem and sdem. */
+static void demand_pass(struct venv *env, struct vprec *p, const uint8_t *sink, uint16_t *dem,
+			uint64_t *sdem)
 {
 	int n = (int)env->cnt;
-	uint16_t *fp = calloc((size_t)n + 1, sizeof(*fp));
-	uint16_t *pt = calloc((size_t)n + 1, sizeof(*pt));
-	int32_t *fo = frame_offsets(env, -1), *c2 = frame_offsets(env, 2),
-		*c4 = frame_offsets(env, 4);
-	uint8_t *rd = calloc((size_t)env->nsubprogs + 1, 1);
 	bool changed = true;
 	uint64_t cbb = 0, cbs = 0;
 
-	if (!fp || !pt || !fo || !rd || !c2 || !c4) {
-		free(fp), free(pt), free(fo), free(rd), free(c2), free(c4);
-		return -ENOMEM;
-	}
-	maybe_fp(env, fp);
-	maybe_ptr(env, fp, pt);
-	for (int i = 0; i < n; i++) {
-		env->aux[i].demand = 0;
-		env->aux[i].sdemand = 0;
-	}
+	memset(dem, 0, sizeof(*dem) * ((size_t)n + 1));
+	memset(sdem, 0, sizeof(*sdem) * ((size_t)n + 1));
 	while (changed) {
 		changed = false;
-		ret_demand(env, rd);
-		cbb = cb_bytes(env, c2, cbb) | cb_bytes(env, c4, cbb);
-		cbs = cb_store_bytes(env, fo);
+		ret_demand(env, dem, p->rd);
+		cbb = cb_bytes(env, p->c2, cbb, dem) | cb_bytes(env, p->c4, cbb, dem);
+		cbs = cb_store_bytes(env, p->fo, sdem);
 		for (int i = n - 1; i >= 0; i--) {
 			const struct bk_dinsn *d = &env->insns[i];
 
@@ -682,28 +709,134 @@ int compute_precision(struct venv *env)
 			long t = target_of(d, i);
 
 			if (falls_through(d) && i + d->slots < n) {
-				out |= env->aux[i + d->slots].demand;
-				sout |= env->aux[i + d->slots].sdemand;
+				out |= dem[i + d->slots];
+				sout |= sdem[i + d->slots];
 			}
 			if (t >= 0 && t < n) {
-				out |= env->aux[t].demand;
-				sout |= env->aux[t].sdemand;
+				out |= dem[t];
+				sout |= sdem[t];
 			}
-			uint16_t in = transfer(env, i, out, fp[i], pt[i], rd);
+			uint16_t in =
+				transfer(env, i, out, p->fp[i], p->pt[i], p->rd, !sink || sink[i]);
 			uint64_t sin = slot_transfer(
-				env, i, sout, out, &in, &fo[(size_t)i * V_MAX_REGS], cbb,
-				(const int32_t *[2]){&c2[(size_t)i * V_MAX_REGS],
-						     &c4[(size_t)i * V_MAX_REGS]},
+				env, i, sout, out, &in, &p->fo[(size_t)i * V_MAX_REGS], cbb,
+				(const int32_t *[2]){&p->c2[(size_t)i * V_MAX_REGS],
+						     &p->c4[(size_t)i * V_MAX_REGS]},
 				cbs);
 
 			in &= 0x3ff;
-			if (in != env->aux[i].demand || sin != env->aux[i].sdemand) {
-				env->aux[i].demand = in;
-				env->aux[i].sdemand = sin;
+			if (in != dem[i] || sin != sdem[i]) {
+				dem[i] = in;
+				sdem[i] = sin;
 				changed = true;
 			}
 		}
 	}
-	free(fp), free(pt), free(fo), free(rd), free(c2), free(c4);
+}
+
+void precision_free(struct venv *env)
+{
+	struct vprec *p = env->prec;
+
+	if (!p)
+		return;
+	free(p->fp), free(p->pt), free(p->fo), free(p->c2), free(p->c4), free(p->rd);
+	free(p->sink);
+	for (int k = 0; k < DCACHE; k++) {
+		free(p->cache[k].jumps);
+		free(p->cache[k].d.dem);
+		free(p->cache[k].d.sdem);
+	}
+	free(p);
+	env->prec = NULL;
+}
+
+/* Where widening compares with a previous iteration's state. */
+static bool widen_point(struct venv *env, int i)
+{
+	return env->insns[i].op == BK_OP_MAY_GOTO ||
+	       (env->aux[i].flags & (AUX_ITER_NEXT | AUX_CALLS_CB));
+}
+
+int compute_precision(struct venv *env)
+{
+	int n = (int)env->cnt;
+	struct vprec *p = calloc(1, sizeof(*p));
+	uint16_t *dem = calloc((size_t)n + 1, sizeof(*dem));
+	uint64_t *sdem = calloc((size_t)n + 1, sizeof(*sdem));
+
+	precision_free(env);
+	env->prec = p;
+	if (p) {
+		p->fp = calloc((size_t)n + 1, sizeof(*p->fp));
+		p->pt = calloc((size_t)n + 1, sizeof(*p->pt));
+		p->fo = frame_offsets(env, -1);
+		p->c2 = frame_offsets(env, 2);
+		p->c4 = frame_offsets(env, 4);
+		p->rd = calloc((size_t)env->nsubprogs + 1, 1);
+		p->sink = calloc((size_t)n + 1, 1);
+	}
+	if (!p || !dem || !sdem || !p->fp || !p->pt || !p->fo || !p->rd || !p->c2 || !p->c4 ||
+	    !p->sink) {
+		free(dem), free(sdem);
+		precision_free(env);
+		return -ENOMEM;
+	}
+	maybe_fp(env, p->fp);
+	maybe_ptr(env, p->fp, p->pt);
+	demand_pass(env, p, NULL, dem, sdem);
+	env->track_decided = false;
+	for (int i = 0; i < n; i++) {
+		env->aux[i].demand = dem[i];
+		env->aux[i].sdemand = sdem[i];
+		env->track_decided |= env->insns[i].slots && widen_point(env, i);
+	}
+	free(dem), free(sdem);
 	return 0;
+}
+
+/* Demand with only the conditional jumps at jumps[0..n) (sorted) as
+ * sinks, for widening against a state below which those were decided;
+ * NULL (every jump a sink: env->aux's) when out of memory or once a run
+ * made DPASS_MAX passes. */
+const struct vdemand *demand_for(struct venv *env, const uint32_t *jumps, uint32_t n)
+{
+	struct vprec *p = env->prec;
+	int slot = 0;
+
+	if (!p)
+		return NULL;
+	for (int k = 0; k < DCACHE; k++) {
+		if (p->cache[k].d.dem && p->cache[k].n == n &&
+		    !memcmp(p->cache[k].jumps, jumps, sizeof(*jumps) * n)) {
+			p->cache[k].used = ++p->tick;
+			return &p->cache[k].d;
+		}
+		if (p->cache[k].used < p->cache[slot].used)
+			slot = k;
+	}
+	if (p->passes >= DPASS_MAX)
+		return NULL;
+	p->passes++;
+	free(p->cache[slot].jumps);
+	p->cache[slot].n = 0;
+	p->cache[slot].jumps = malloc(sizeof(*jumps) * (n ? n : 1));
+	if (!p->cache[slot].d.dem)
+		p->cache[slot].d.dem = calloc(env->cnt + 1, sizeof(uint16_t));
+	if (!p->cache[slot].d.sdem)
+		p->cache[slot].d.sdem = calloc(env->cnt + 1, sizeof(uint64_t));
+	if (!p->cache[slot].jumps || !p->cache[slot].d.dem || !p->cache[slot].d.sdem) {
+		free(p->cache[slot].d.dem);
+		p->cache[slot].d.dem = NULL;
+		return NULL;
+	}
+	memcpy(p->cache[slot].jumps, jumps, sizeof(*jumps) * n);
+	p->cache[slot].n = n;
+	p->cache[slot].used = ++p->tick;
+	for (uint32_t k = 0; k < n; k++)
+		p->sink[jumps[k]] = 1;
+	demand_pass(env, p, p->sink, p->cache[slot].d.dem, p->cache[slot].d.sdem);
+	for (uint32_t k = 0; k < n; k++)
+		p->sink[jumps[k]] = 0;
+	return &p->cache[slot].d;
 }

@@ -399,6 +399,7 @@ int is_state_visited(struct venv *env, int insn)
 		if (states_equal(env, sl, cur, insn, loop ? CMP_RANGE_WITHIN : CMP_NOT_EXACT)) {
 		hit:
 			sl->hit++;
+			note_decided_from(env, sl);
 			if (loop && (r = scc_add_backedge(env, sl)) < 0)
 				return r;
 			return 1;

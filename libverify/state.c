@@ -165,6 +165,7 @@ void state_free(struct vstate *st)
 		frame_free(st->frames[i]);
 	free(st->refs);
 	free(st->hist);
+	free(st->dec);
 	free(st);
 }
 

@@ -306,6 +306,7 @@ static void env_free(struct venv *env)
 	types_release(env);
 	free(env->kfuncs);
 	scc_free(env);
+	precision_free(env);
 	free(env->insns);
 	free(env->aux);
 	free(env->subprogs);

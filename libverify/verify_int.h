@@ -216,6 +216,10 @@ struct vstate {
 	 * checkpoint is forced */
 	uint32_t khist;
 	int khist_last;
+	/* checkpoints: conditional jumps decided with a scalar operand on
+	 * the paths below (sorted), for widening (loop.c) */
+	uint32_t *dec;
+	uint32_t ndec, capdec;
 };
 
 /* ---- program facts ------------------------------------------------------ */
@@ -329,6 +333,8 @@ struct venv {
 	int nvisits, capvisits;
 	uint32_t nsccs;
 	uint64_t progress_next_ns; /* next progress report (opts.progress) */
+	struct vprec *prec;	   /* precise.c's facts and widening demands */
+	bool track_decided;	   /* the program has widening points (loop.c) */
 	struct bk_verify_stats stats;
 	struct bk_diag *diag;
 	int err;
@@ -534,7 +540,17 @@ void compute_liveness(struct venv *env);
 void compute_stack_liveness(struct venv *env);
 
 /* ---- precise.c ---- */
+/* Demand (env->aux's demand and sdemand) with every conditional jump a
+ * sink, for pruning. */
 int compute_precision(struct venv *env);
+void precision_free(struct venv *env);
+struct vdemand {
+	uint16_t *dem;	/* by insn, as vaux.demand */
+	uint64_t *sdem; /* as vaux.sdemand */
+};
+/* Demand with only the conditional jumps at jumps[0..n) (sorted insn
+ * indices) as sinks, for widening; NULL: use env->aux's. */
+const struct vdemand *demand_for(struct venv *env, const uint32_t *jumps, uint32_t n);
 
 /* Records an access to [min_off, max_off) of the frame ptr points into, by
  * the current instruction, for stack liveness. */
@@ -574,7 +590,12 @@ int check_may_goto(struct venv *env, const struct bk_dinsn *d, int *next);
 /* bpf_loop and bpf_for_each_map_elem (call.c hands them over). */
 int check_callback_helper(struct venv *env, const struct bk_dinsn *d);
 int callback_exit(struct venv *env, int *next);
-bool reg_precise(struct venv *env, const struct vstate *st, int frame, int regno);
+/* A conditional jump at insn was decided with a scalar operand: its
+ * operands are precise in the checkpoints above (branch.c). */
+void note_decided_jump(struct venv *env, int insn);
+/* The current state was pruned by sl: what sl's paths decided, the
+ * current path's would have. */
+void note_decided_from(struct venv *env, const struct vstate *sl);
 
 /* ---- kfunc.c: kfunc calls and open-coded iterators ------------------------- */
 int resolve_kfuncs(struct venv *env);

@@ -154,6 +154,35 @@ TEST(iterator_loop)
 	CHECK_EQ(r.rc, 0);
 }
 
+TEST(iterator_widens_a_sum_tested_after_the_loop)
+{
+	/* r8 = 0; while ((r0 = next)) r8 += *(u32 *)r0; destroy;
+	 * r0 = r8 < 28 ? 2 : 1: the test is decided only where the loop
+	 * ends at once (r8 = 0), so r8 is widened from the second
+	 * iteration on and the loop converges */
+	struct res r =
+		XDP(BK_MOV64_IMM(8, 0), IT_PTR, BK_MOV64_IMM(2, 0), BK_MOV64_IMM(3, 55), KCALL(0),
+		    IT_PTR, KCALL(1), BK_JMP_IMM(JEQ, 0, 0, 3), BK_LDX_MEM(W, 6, 0, 0),
+		    BK_ALU64_REG(ADD, 8, 6), BK_JA(-7), IT_PTR, KCALL(2), BK_MOV64_IMM(0, 2),
+		    BK_JMP_IMM(JLT, 8, 28, 1), BK_MOV64_IMM(0, 1), BK_EXIT());
+
+	CHECK_EQ(r.rc, 0);
+	CHECK(r.st.insns_processed < 200);
+}
+
+TEST(iterator_keeps_a_flag_tested_in_the_body)
+{
+	/* r7 = 0; while (next) { if (r7 > 1) r0 = r5 (uninit); r7 ^= 1; }:
+	 * decided each time, r7 stays exact and the branch is never taken */
+	struct res r = XDP(BK_MOV64_IMM(7, 0), IT_PTR, BK_MOV64_IMM(2, 0), BK_MOV64_IMM(3, 55),
+			   KCALL(0), IT_PTR, KCALL(1), BK_JMP_IMM(JEQ, 0, 0, 3),
+			   BK_JMP_IMM(JGT, 7, 1, 7), BK_ALU64_IMM(XOR, 7, 1), BK_JA(-7), IT_PTR,
+			   KCALL(2), BK_MOV64_IMM(0, 2), BK_EXIT(), BK_MOV64_REG(0, 5), BK_EXIT());
+
+	CHECK_EQ(r.rc, 0);
+	CHECK(r.st.insns_processed < 200);
+}
+
 TEST(iterator_misuse)
 {
 	/* not destroyed */
