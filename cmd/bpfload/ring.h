@@ -50,6 +50,8 @@ struct rl_prog {
 	int32_t res;	       /* completion result */
 	int verdict;	       /* 1 accepted, 0 rejected, -1 not verified */
 	struct bk_verify_stats vs;
+	struct bk_insn_fact *facts; /* accepted: what the verifier proved, for the JIT */
+	size_t nfacts;
 };
 
 struct rl {

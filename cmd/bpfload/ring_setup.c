@@ -120,8 +120,18 @@ static int verify_progs(struct rl *r)
 		int err;
 
 		bk_diag__init(&d);
+		bk_prog__insns(p->bp, &p->nfacts);
+		p->facts = calloc(p->nfacts ? p->nfacts : 1, sizeof(*p->facts));
+		if (!p->facts)
+			return rl_fail(r, TOOL_EXIT_USAGE, ENOMEM, "out of memory");
+		vo.facts = p->facts;
+		vo.nfacts = p->nfacts;
 		err = bk_prog__verify(p->bp, BK_PROG_IOURING, &vo, &p->vs, &d);
 		p->verdict = !err;
+		if (err) {
+			free(p->facts);
+			p->facts = NULL;
+		}
 		if (err == -ENOMEM)
 			return rl_fail(r, TOOL_EXIT_USAGE, ENOMEM, "out of memory");
 		if (err) {
@@ -364,6 +374,11 @@ static int setup_jit(struct rl *r)
 		struct bk_jit_prog *jp;
 
 		bk_diag__init(&d);
+		/* verified: the verifier's facts (never for a count that differs) */
+		bk_vm_prog__insns(r->progs[i].vp, &jo.nfacts);
+		jo.facts = jo.nfacts == r->progs[i].nfacts ? r->progs[i].facts : NULL;
+		if (!jo.facts)
+			jo.nfacts = 0;
 		if (bk_jit_prog__new(r->progs[i].vp, &jo, &jp, &d))
 			return rl_fail_diag(r, TOOL_EXIT_REJECT, &d, r->progs[i].bp);
 		r->progs[i].jp = jp;
@@ -437,8 +452,10 @@ void rl_teardown(struct rl *r)
 	bk_jit_disp__free(r->jit_disp); /* before its programs */
 	if (r->ring_ok)
 		io_uring_queue_exit(&r->ring);
-	for (int i = 0; i < r->nprogs; i++)
+	for (int i = 0; i < r->nprogs; i++) {
 		bk_jit_prog__free(r->progs[i].jp);
+		free(r->progs[i].facts);
+	}
 	for (int i = 0; i < RL_MAX_FILES; i++)
 		if (r->fds[i] >= 0)
 			close(r->fds[i]);
