@@ -52,10 +52,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					     .maps = maps,
 					     .nmaps = sizeof(maps) / sizeof(maps[0])};
 
-		if (!insns)
+		/* every other input also asks for facts (facts.c) */
+		struct bk_insn_fact *facts = data[0] & 2 ? calloc(n ? n : 1, sizeof(*facts)) : NULL;
+
+		if (!insns) {
+			free(facts);
 			return 0;
+		}
 		memcpy(insns, data + 2, n * 8);
+		o.facts = facts;
+		o.nfacts = facts ? n : 0;
 		bk_verify(&in, &o, &st, &d);
+		free(facts);
 		free(insns);
 		return 0;
 	}
