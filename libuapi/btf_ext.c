@@ -10,8 +10,10 @@
  * { u32 sec_name_off; u32 num_info; num_info records of rec_size } }.
  * Func records are { u32 insn_off; u32 type_id }, line records { u32
  * insn_off; u32 file_name_off; u32 line_off; u32 line_col } with
- * line_col = line << 10 | col.  In an object file insn_off counts bytes
- * from the start of the section.
+ * line_col = line << 10 | col.  A header of 32 bytes or more adds { u32
+ * core_relo_off, core_relo_len }: CO-RE records { u32 insn_off; u32
+ * type_id; u32 access_str_off; u32 kind } (applied by btf_core.c).  In an
+ * object file insn_off counts bytes from the start of the section.
  */
 #include <bpf/btf.h>
 #include <errno.h>
@@ -25,8 +27,15 @@
 struct area {
 	const uint8_t *p;
 	size_t len;
-	const char *what; /* "func info" / "line info" */
+	const char *what; /* "func info" / "line info" / "CO-RE relocations" */
 	size_t min_rec;
+	int kind; /* AREA_* */
+};
+
+enum {
+	AREA_FUNC,
+	AREA_LINE,
+	AREA_CORE
 };
 
 static uint32_t rd32(const uint8_t *p)
@@ -96,7 +105,22 @@ static int line_rec(struct bk_obj *obj, struct bk_csec *cs, const uint8_t *r, ui
 	return 0;
 }
 
-static int walk(struct bk_obj *obj, const struct area *a, bool lines)
+static int core_rec(struct bk_obj *obj, struct bk_csec *cs, const uint8_t *r, uint32_t insn)
+{
+	struct bk_core_relo c = {insn, rd32(r + 4), rd32(r + 8), rd32(r + 12)};
+
+	if (!btf__type_by_id(obj->btf, c.type_id) || !str(obj, c.access_off) || c.kind > 63)
+		return bk_obj_err(obj, BK_E_BTF_EXT,
+				  ".BTF.ext CO-RE relocation of section '%s' insn %u: bad type, "
+				  "access string or kind",
+				  cs->pub.name, insn);
+	if (bk_grow(&cs->cores, &cs->cores_cap, cs->ncores + 1, sizeof(*cs->cores)))
+		return -ENOMEM;
+	cs->cores[cs->ncores++] = c;
+	return 0;
+}
+
+static int walk(struct bk_obj *obj, const struct area *a)
 {
 	size_t pos = 4, rec;
 
@@ -134,8 +158,9 @@ static int walk(struct bk_obj *obj, const struct area *a, bool lines)
 					".BTF.ext %s of section '%s': offset %u is not on "
 					"an instruction",
 					a->what, cs->pub.name, off);
-			err = lines ? line_rec(obj, cs, a->p + pos, off / 8)
-				    : func_rec(obj, cs, a->p + pos, off / 8);
+			err = a->kind == AREA_LINE   ? line_rec(obj, cs, a->p + pos, off / 8)
+			      : a->kind == AREA_FUNC ? func_rec(obj, cs, a->p + pos, off / 8)
+						     : core_rec(obj, cs, a->p + pos, off / 8);
 			if (err)
 				return err;
 		}
@@ -153,8 +178,8 @@ static int cmp_line(const void *a, const void *b)
 int bk_btf_ext_parse(struct bk_obj *obj, const void *data, size_t size)
 {
 	const uint8_t *p = data;
-	uint32_t hdr_len, fo, fl, lo, ll;
-	struct area fa, la;
+	uint32_t hdr_len, fo, fl, lo, ll, co = 0, cl = 0;
+	struct area fa, la, ca;
 	uint16_t magic;
 	int err;
 
@@ -172,16 +197,24 @@ int bk_btf_ext_parse(struct bk_obj *obj, const void *data, size_t size)
 	ll = rd32(p + 20);
 	if (hdr_len < 24 || hdr_len > size)
 		return bk_obj_err(obj, BK_E_BTF_EXT, ".BTF.ext: header length %u", hdr_len);
+	if (hdr_len >= 32) {
+		co = rd32(p + 24);
+		cl = rd32(p + 28);
+	}
 	size -= hdr_len;
 	p += hdr_len;
-	if (fo > size || fl > size - fo || lo > size || ll > size - lo)
+	if (fo > size || fl > size - fo || lo > size || ll > size - lo || co > size ||
+	    cl > size - co)
 		return bk_obj_err(obj, BK_E_BTF_EXT,
 				  ".BTF.ext: info areas run past the end of the section");
-	fa = (struct area){p + fo, fl, "func info", 8};
-	la = (struct area){p + lo, ll, "line info", 16};
-	err = walk(obj, &fa, false);
+	fa = (struct area){p + fo, fl, "func info", 8, AREA_FUNC};
+	la = (struct area){p + lo, ll, "line info", 16, AREA_LINE};
+	ca = (struct area){p + co, cl, "CO-RE relocations", 16, AREA_CORE};
+	err = walk(obj, &fa);
 	if (!err)
-		err = walk(obj, &la, true);
+		err = walk(obj, &la);
+	if (!err)
+		err = walk(obj, &ca);
 	for (size_t i = 0; i < obj->nsecs && !err; i++)
 		if (obj->secs[i].nlines)
 			qsort(obj->secs[i].lines, obj->secs[i].nlines, sizeof(struct bk_line),

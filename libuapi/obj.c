@@ -218,6 +218,7 @@ void bk_obj__free(struct bk_obj *obj)
 		free(obj->secs[i].lines);
 		free(obj->secs[i].fns);
 		free(obj->secs[i].finfo);
+		free(obj->secs[i].cores);
 	}
 	for (size_t i = 0; i < obj->ndsecs; i++)
 		free(obj->dsecs[i].syms);
@@ -226,6 +227,7 @@ void bk_obj__free(struct bk_obj *obj)
 		free(obj->progs[i].relocs);
 		free(obj->progs[i].funcs);
 		free(obj->progs[i].lines);
+		free(obj->progs[i].cores);
 	}
 	free(obj->secs);
 	free(obj->dsecs);

@@ -40,6 +40,15 @@ struct bk_finfo {
 	uint32_t insn, btf_id;
 };
 
+/* A CO-RE relocation record of .BTF.ext (insn relative to its section or,
+ * in a bk_prog, to the linked program). */
+struct bk_core_relo {
+	uint32_t insn;
+	uint32_t type_id;    /* the local root type in the object's BTF */
+	uint32_t access_off; /* "0:1:2" access string, BTF string offset */
+	uint32_t kind;	     /* BPF_CORE_FIELD_BYTE_OFFSET, ... */
+};
+
 struct bk_csec {
 	struct bk_sec pub; /* pub.insns points at insns */
 	struct bk_insn *insns;
@@ -55,6 +64,8 @@ struct bk_csec {
 	size_t nlines, lines_cap;
 	struct bk_finfo *finfo; /* .BTF.ext func info, section-relative */
 	size_t nfinfo;
+	struct bk_core_relo *cores; /* .BTF.ext CO-RE relocations */
+	size_t ncores, cores_cap;
 };
 
 enum bk_dsec_kind {
@@ -93,6 +104,8 @@ struct bk_prog {
 	size_t nfuncs;
 	struct bk_line *lines;
 	size_t nlines;
+	struct bk_core_relo *cores; /* by insn */
+	size_t ncores;
 };
 
 struct bk_arena;

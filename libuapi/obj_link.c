@@ -445,6 +445,30 @@ static int prog_lines(struct linker *lk)
 	return 0;
 }
 
+/* CO-RE records of the linked functions, by program instruction. */
+static int prog_cores(struct linker *lk)
+{
+	struct bk_prog *p = lk->p;
+	size_t cap = 0;
+
+	for (size_t ui = 0; ui < lk->nu; ui++) {
+		const struct bk_csec *cs = &lk->obj->secs[lk->u[ui].sec];
+		const struct bk_fn *f = &cs->fns[lk->u[ui].fn];
+
+		for (size_t k = 0; k < cs->ncores; k++) {
+			const struct bk_core_relo *c = &cs->cores[k];
+
+			if (c->insn < f->start || c->insn >= f->end)
+				continue;
+			if (bk_grow(&p->cores, &cap, p->ncores + 1, sizeof(*p->cores)))
+				return -ENOMEM;
+			p->cores[p->ncores] = *c;
+			p->cores[p->ncores++].insn = lk->u[ui].at + (c->insn - f->start);
+		}
+	}
+	return 0;
+}
+
 static int link_prog(struct bk_obj *obj, struct bk_prog *p)
 {
 	struct linker lk = {.obj = obj, .p = p};
@@ -467,6 +491,8 @@ static int link_prog(struct bk_obj *obj, struct bk_prog *p)
 	}
 	if (err >= 0)
 		err = prog_lines(&lk);
+	if (err >= 0)
+		err = prog_cores(&lk);
 	free(lk.u);
 	free(lk.edge);
 	return err < 0 ? err : 0;

@@ -557,6 +557,19 @@ const struct bk_func *bk_prog__funcs(const struct bk_prog *prog, size_t *cnt);
 /* The line info entry covering insn (the nearest at or before it within
  * the same function), or NULL. */
 const struct bk_line *bk_prog__line(const struct bk_prog *prog, uint32_t insn);
+/* CO-RE relocations (.BTF.ext) in the linked program. */
+size_t bk_prog__core_cnt(const struct bk_prog *prog);
+/* The program's instructions with its CO-RE relocations resolved against
+ * target (the BTF of the kernel it is for) as libbpf resolves them at load:
+ * field offsets, sizes and bitfield shifts, field/type/enumerator
+ * existence, type ids and sizes, enumerator values; a relocation whose
+ * field or type the target lacks makes its instruction a call to the
+ * invalid helper 0xbad2310 (the kernel rejects it only if it is reached).
+ * *out is a malloc'd copy of the program's bk_prog__insns() count, NULL
+ * when the program has no CO-RE relocations.  -BK_E_CORE when a
+ * relocation cannot be applied (libbpf refuses to load then). */
+int bk_prog__core_apply(const struct bk_prog *prog, const struct btf *target,
+			struct bk_insn **out, struct bk_diag *diag);
 
 /* Building an object (the assembler's side).  Strings and buffers passed
  * in are copied.  bk_obj__finish() links programs as bk_obj__open_* does;

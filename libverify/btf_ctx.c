@@ -466,12 +466,17 @@ static int walk(struct venv *env, int regno, int32_t id, int off, int size, int3
 			const struct btf_type *mt = btf__type_by_id(b, (uint32_t)mid);
 			int64_t msize;
 
+			if (off + size <= moff)
+				break; /* members are by offset: none further fits */
 			if (btf_member_bitfield_size(t, (uint32_t)i)) {
 				int bend = (int)((btf_member_bit_offset(t, (uint32_t)i) +
 						  btf_member_bitfield_size(t, (uint32_t)i) + 7) /
 						 8);
 
-				if (off >= moff && off + size <= bend) {
+				/* the kernel's rule: a load covering a whole bitfield
+				 * (BPF_CORE_READ_BITFIELD's) reads a scalar; a partial
+				 * one goes on to the next member */
+				if (off <= moff && bend <= off + size) {
 					*res_id = 0;
 					return 0;
 				}

@@ -2,13 +2,17 @@
 /*
  * prog.c - verifying a program of an ELF object (struct bk_prog): gathers
  * its instructions, relocations, functions, maps, BTF and license into a
- * bk_verify_input, and puts the source position of the failing
- * instruction (BTF line info) into the diagnostic.
+ * bk_verify_input, applies its CO-RE relocations against the running
+ * kernel's BTF (as libbpf does before loading), and puts the source
+ * position of the failing instruction (BTF line info) into the diagnostic.
  */
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "types_int.h"
 #include "verify.h"
 
 /* The kernel's license_is_gpl_compatible() list. */
@@ -27,6 +31,31 @@ static bool gpl_compatible(const char *l)
 	return false;
 }
 
+/* The program's instructions as the kernel gets them: CO-RE relocations
+ * resolved against the kernel's BTF (the cache's, else read here).
+ * *owned is what the caller frees. */
+static int core_insns(const struct bk_prog *prog, struct bk_verify_cache *cache,
+		      struct bk_insn **owned, struct bk_diag *diag)
+{
+	struct btf *own = NULL;
+	const struct btf *target;
+	int err;
+
+	*owned = NULL;
+	if (!bk_prog__core_cnt(prog))
+		return 0;
+	target = cache ? vcache_btf(cache) : NULL;
+	if (!cache) {
+		own = btf__load_vmlinux_btf();
+		if (libbpf_get_error(own))
+			own = NULL;
+		target = own;
+	}
+	err = bk_prog__core_apply(prog, target, owned, diag);
+	btf__free(own);
+	return err;
+}
+
 int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 		    const struct bk_verify_opts *opts, struct bk_verify_stats *stats,
 		    struct bk_diag *diag)
@@ -35,6 +64,7 @@ int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 	struct bk_verify_input in = {.sz = sizeof(in)};
 	struct bk_verify_opts o = {.sz = sizeof(o)};
 	struct bk_map_def *maps = NULL;
+	struct bk_insn *core = NULL;
 	size_t nmaps = obj ? bk_obj__map_cnt(obj) : 0;
 	int err;
 
@@ -50,6 +80,13 @@ int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 			maps[i] = *bk_obj__map(obj, i);
 	}
 	in.insns = bk_prog__insns(prog, &in.cnt);
+	err = core_insns(prog, o.cache, &core, diag);
+	if (err) {
+		free(maps);
+		return err;
+	}
+	if (core)
+		in.insns = core;
 	in.relocs = bk_prog__relocs(prog, &in.nrelocs);
 	in.funcs = bk_prog__funcs(prog, &in.nfuncs);
 	in.maps = maps;
@@ -69,5 +106,6 @@ int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 		}
 	}
 	free(maps);
+	free(core);
 	return err;
 }
