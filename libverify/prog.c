@@ -3,7 +3,8 @@
  * prog.c - verifying a program of an ELF object (struct bk_prog): gathers
  * its instructions, relocations, functions, maps, BTF and license into a
  * bk_verify_input, applies its CO-RE relocations against the running
- * kernel's BTF (as libbpf does before loading), and puts the source
+ * kernel's BTF and fills its .kconfig externs (as libbpf does before
+ * loading), and puts the source
  * position of the failing instruction (BTF line info) into the diagnostic.
  */
 #include <bpf/btf.h>
@@ -65,6 +66,7 @@ int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 	struct bk_verify_opts o = {.sz = sizeof(o)};
 	struct bk_map_def *maps = NULL;
 	struct bk_insn *core = NULL;
+	void *kconfig = NULL;
 	size_t nmaps = obj ? bk_obj__map_cnt(obj) : 0;
 	int err;
 
@@ -78,11 +80,16 @@ int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 			return -ENOMEM;
 		for (size_t i = 0; i < nmaps; i++)
 			maps[i] = *bk_obj__map(obj, i);
+		if ((err = vkconfig_fill(prog, maps, nmaps, &kconfig))) {
+			free(maps);
+			return err;
+		}
 	}
 	in.insns = bk_prog__insns(prog, &in.cnt);
 	err = core_insns(prog, o.cache, &core, diag);
 	if (err) {
 		free(maps);
+		free(kconfig);
 		return err;
 	}
 	if (core)
@@ -107,5 +114,6 @@ int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 	}
 	free(maps);
 	free(core);
+	free(kconfig);
 	return err;
 }

@@ -67,6 +67,10 @@ const struct btf *vcache_btf(struct bk_verify_cache *c);
 int32_t vcache_find(struct bk_verify_cache *c, const char *name, int kind);
 void vcache_no_index(struct bk_verify_cache *c);
 
+/* kconfig.c: fills the contents-less .kconfig map of maps[] with this
+ * machine's values (as libbpf does); *owned is what the caller frees. */
+int vkconfig_fill(const struct bk_prog *prog, struct bk_map_def *maps, size_t nmaps, void **owned);
+
 /* btf_ctx.c: contexts and pointers typed by the kernel's BTF. */
 struct vtctx; /* opaque: the typed arguments of a tracing program */
 /* Resolves the attach target (env->attach_to) of a tracing, iterator or
