@@ -466,7 +466,8 @@ void mark_ptr_or_null_regs(struct venv *env, struct vstate *st, uint32_t id, boo
 				r->aux = m->inner;
 			}
 		}
-		r->id = 0;
+		if (r->type != VT_MAP_VALUE || !map_has_lock(env, r->aux))
+			r->id = 0; /* a value with a lock keeps it: it names the lock */
 	});
 }
 

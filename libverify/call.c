@@ -252,6 +252,7 @@ static int check_arg(struct venv *env, const struct vhelper *h, int i, struct ca
 		if (!tnum_is_const(r->var_off))
 			return verr(env, BK_E_V_HELPER_ARG, "R%d is not a known constant'", regno);
 		m->mem_size = (uint32_t)r->var_off.value;
+		m->ext.mem_size = m->mem_size;
 		break;
 	case A_RINGBUF_REL:
 		if (!r->ref_obj_id)
@@ -319,7 +320,10 @@ int acquire_reference(struct venv *env, uint32_t id)
 int check_reference_leak(struct venv *env)
 {
 	struct vstate *st = env->cur;
+	int err;
 
+	if ((err = lock_check_exit(env)))
+		return err;
 	if (st->nrefs)
 		return verr(env, BK_E_V_REF_LEAK, "Unreleased reference id=%u alloc_insn=%d",
 			    st->refs[0].id, st->refs[0].insn);
@@ -345,6 +349,8 @@ static void set_return(struct venv *env, const struct vhelper *h, const struct c
 		if (h->id == 1 && m->const_key >= 0 && (uint64_t)m->const_key < md->max_entries &&
 		    (md->type == MT_ARRAY || md->type == MT_PERCPU_ARRAY))
 			r0->flags = 0;
+		if (!(r0->flags & VF_NULL) && map_has_lock(env, m->map))
+			r0->id = new_id(env); /* names the value's lock */
 		if (r0->flags & VF_NULL) {
 			r0->id = new_id(env);
 			note_origin(env, r0->id, h->id);
@@ -389,6 +395,8 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 	struct vhelper hc;
 	int err;
 
+	if ((err = lock_check_call(env, d)))
+		return err;
 	/* helpers.c: there for this program type, attach type, license,
 	 * sleepable or not and target release */
 	if ((err = vhelper_check_avail(env, h, d->imm)))
@@ -455,6 +463,12 @@ int check_func_call(struct venv *env, const struct bk_dinsn *d, int *next)
 	if (env->subprogs[sp].global) {
 		const struct vsubprog *g = &env->subprogs[sp];
 
+		if (st->lock_held)
+			return verr(
+				env, BK_E_V_LOCK,
+				"global function calls are not allowed while holding a lock, use "
+				"static function instead");
+
 		for (int i = 0; i < g->nargs; i++) {
 			struct vreg *r = &caller->regs[i + 1];
 
@@ -520,6 +534,9 @@ int check_ld_abs(struct venv *env, const struct bk_dinsn *d)
 			    "BPF_LD_[ABS|IND] instructions not allowed for this program type");
 	if (regs[6].type == VT_NOT_INIT)
 		return verr(env, BK_E_V_UNINIT_REG, "R6 !read_ok");
+	if (env->cur->lock_held)
+		return verr(env, BK_E_V_LOCK,
+			    "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
 	if (env->cur->nrefs)
 		return verr(env, BK_E_V_REF_LEAK, "BPF_LD_[ABS|IND] would lead to reference leak");
 	if (regs[6].type != VT_CTX)

@@ -61,27 +61,11 @@ static int check_btf_arg(struct venv *env, int regno, const char *name)
 /* ARG_PTR_TO_TIMER: a map value pointer at the map's struct bpf_timer. */
 static int check_timer(struct venv *env, int regno, int *map)
 {
-	struct vreg *r = &cur_regs(env)[regno];
-	int off;
+	int err = check_map_field_arg(env, regno, MF_TIMER, BK_E_V_HELPER_ARG);
 
-	if (r->type != VT_MAP_VALUE || r->flags)
-		return type_err(env, regno, "map_value");
-	if (!tnum_is_const(r->var_off))
-		return verr(env, BK_E_V_HELPER_ARG,
-			    "R%d doesn't have constant offset. bpf_timer has to be at the constant "
-			    "offset",
-			    regno);
-	off = map_struct_field(env, r->aux, "bpf_timer");
-	if (off < 0)
-		return verr(env, BK_E_V_HELPER_ARG,
-			    "map '%s' has to have BTF in order to use bpf_timer",
-			    env->in->maps[r->aux].name ? env->in->maps[r->aux].name : "?");
-	if ((int64_t)r->off + (int64_t)r->var_off.value != off)
-		return verr(env, BK_E_V_HELPER_ARG,
-			    "off %lld doesn't point to 'struct bpf_timer' that is at %d",
-			    (long long)r->off + (long long)r->var_off.value, off);
-	*map = r->aux;
-	return 0;
+	if (!err)
+		*map = cur_regs(env)[regno].aux;
+	return err;
 }
 
 /* ARG_PTR_TO_CONST_STR: a constant offset into a frozen read-only map
@@ -184,6 +168,16 @@ int check_arg_ext(struct venv *env, const struct vhelper *h, int i, int *map, ui
 				"map_uid=%d",
 				*map, r->aux);
 		return 0;
+	case A_SPIN_LOCK:
+	case A_SPIN_UNLOCK:
+		return check_spin_lock(env, a == A_SPIN_LOCK);
+	case A_ASYNC_FUNC:
+		return push_async_callback(env, regno, *map);
+	case A_DYNPTR:
+	case A_DYNPTR_LOCAL_NEW:
+	case A_DYNPTR_RB_NEW:
+	case A_DYNPTR_RB_RELEASE:
+		return check_dynptr_arg(env, h, regno, a, ext);
 	case A_RO20:
 	case A_RO40:
 		if (!kv_or_mem(r))
@@ -238,6 +232,7 @@ int set_return_ext(struct venv *env, const struct vhelper *h, int map, uint64_t 
 {
 	struct vreg *r0 = &cur_regs(env)[0];
 	int32_t id;
+	int err;
 
 	switch (h->ret) {
 	case R_SOCKET_OR_NULL:
@@ -264,6 +259,11 @@ int set_return_ext(struct venv *env, const struct vhelper *h, int map, uint64_t 
 			return verr(env, BK_E_V_HELPER_ARG,
 				    "kernel subsystem misconfigured verifier");
 		return ret_ptr(env, h, VT_MAP_VALUE, 0, map, ext);
+	case R_DYNPTR_MEM_OR_NULL:
+		if ((err = ret_ptr(env, h, VT_MEM, VF_NULL, (int32_t)ext->mem_size, ext)))
+			return err;
+		r0->ref_obj_id = ext->dyn_ref;
+		return 0;
 	case R_INT_BOUNDED:
 		reg_mark_unknown(r0);
 		if (msize_max <= INT32_MAX) {

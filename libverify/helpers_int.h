@@ -46,6 +46,14 @@ enum varg {
 	A_RO40,		       /* 40 readable bytes (struct ipv6hdr) */
 	A_TIMER,	       /* the struct bpf_timer of a map value */
 	A_TIMER_MAP,	       /* the map that timer's value belongs to */
+	A_SPIN_LOCK,	       /* the struct bpf_spin_lock of a map value, taken (lock.c) */
+	A_SPIN_UNLOCK,	       /* the same, released */
+	A_ASYNC_FUNC,	       /* a static callback run later: the timer's (lock.c) */
+	/* struct bpf_dynptr on the stack (dynptr.c) */
+	A_DYNPTR,	     /* initialised, of any kind */
+	A_DYNPTR_LOCAL_NEW,  /* uninitialised, becomes a local dynptr of map value memory */
+	A_DYNPTR_RB_NEW,     /* uninitialised, becomes a ring buffer record (a reference) */
+	A_DYNPTR_RB_RELEASE, /* a ring buffer dynptr, released */
 };
 
 enum vret {
@@ -63,6 +71,7 @@ enum vret {
 	R_MAP_VALUE,   /* the map argument's value, never NULL */
 	R_INT_BOUNDED, /* in [-MAX_ERRNO, size of the memory argument] */
 	R_XDP_SOCK_OR_NULL,
+	R_DYNPTR_MEM_OR_NULL, /* the dynptr argument's memory, of the constant size */
 };
 
 enum {
@@ -132,7 +141,13 @@ struct vhelper {
 /* What the argument checks pass to the return value (helper_args.c). */
 struct vcall_ext {
 	uint32_t ref_obj_id; /* reference of a cast's argument */
+	uint32_t mem_size;   /* A_ALLOC_SIZE: the constant size */
+	uint32_t dyn_ref;    /* A_DYNPTR: its reference, or the id of a local one */
 };
+
+/* dynptr.c: a struct bpf_dynptr argument (A_DYNPTR*); 0 or a rejection. */
+int check_dynptr_arg(struct venv *env, const struct vhelper *h, int regno, int a,
+		     struct vcall_ext *ext);
 
 /* helpers.c: is the helper there for this program (type, attach type,
  * sleepable, GPL, target release)?  0 or a rejection. */

@@ -412,7 +412,8 @@ int check_kfunc_call(struct venv *env, const struct bk_dinsn *d)
 	int ki = env->aux[env->insn_idx].kfunc, err, spi = -1, nr;
 	int32_t type;
 
-	(void)d;
+	if ((err = lock_check_call(env, d)))
+		return err;
 	if (ki < 0)
 		return verr(env, BK_E_V_KFUNC, "unresolved kfunc call");
 	k = &env->kfuncs[ki];

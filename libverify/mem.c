@@ -127,7 +127,10 @@ static int check_map_access(struct venv *env, int regno, int off, int size, int 
 		return verr(env, BK_E_V_READONLY,
 			    "read from map forbidden, value_size=%u off=%d size=%d", m->value_size,
 			    off, size);
-	return check_mem_region(env, regno, off, size, m->value_size, zero_ok);
+	int err = check_mem_region(env, regno, off, size, m->value_size, zero_ok);
+
+	/* locks, timers and other kernel-managed fields are the helpers' */
+	return err ? err : map_fields_access(env, regno, off, size);
 }
 
 int check_ptr_off_reg(struct venv *env, const struct vreg *r, int regno, bool fixed_ok)

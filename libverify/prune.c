@@ -182,7 +182,7 @@ static bool stacksafe(const struct vframe *o, const struct vframe *c, struct idm
 		if (ot == STK_SPILL &&
 		    !regsafe(&os->spilled, &cs->spilled, m, mode, precise & (1ULL << spi)))
 			return false;
-		if (ot == STK_ITER && !iter_slot_safe(os, cs, m))
+		if ((ot == STK_ITER || ot == STK_DYNPTR) && !iter_slot_safe(os, cs, m))
 			return false;
 	}
 	return true;
@@ -194,6 +194,9 @@ bool states_equal(struct venv *env, const struct vstate *o, const struct vstate 
 	struct idmap m = {0};
 
 	if (o->curframe != c->curframe || o->nrefs != c->nrefs)
+		return false;
+	if (o->lock_held != c->lock_held || o->lock_map != c->lock_map ||
+	    !check_ids(o->lock_id, c->lock_id, &m))
 		return false;
 	for (int f = 0; f <= o->curframe; f++)
 		if (o->frames[f]->callsite != c->frames[f]->callsite)

@@ -122,7 +122,10 @@ static int write_fixed(struct venv *env, struct vframe *f, int off, int size, in
 	struct vslot *s = &f->stack[spi];
 	struct vreg *r = value_regno >= 0 ? &cur_regs(env)[value_regno] : NULL;
 	bool is_st = bk_opc_class(bk_op_info(d->op)->opcode) == BK_CLASS_ST;
+	int err = dynptr_stack_write(env, f, spi);
 
+	if (err)
+		return err;
 	if (r && !(off % 8) && r->type == VT_SCALAR) {
 		bool fits = reg_width(r) <= 8 * size;
 
@@ -179,7 +182,11 @@ static int write_var(struct venv *env, struct vframe *f, int regno, int off, int
 	bool is_st = bk_opc_class(bk_op_info(d->op)->opcode) == BK_CLASS_ST;
 	bool zero = (v && reg_is_null(v)) || (!v && is_st && d->imm == 0);
 	int64_t min_off = ptr->smin + off, max_off = ptr->smax + off + size;
+	int err;
 
+	for (int64_t i = min_off; i < max_off; i++)
+		if ((err = dynptr_stack_write(env, f, (int)((-i - 1) / 8))))
+			return err;
 	for (int64_t i = min_off; i < max_off; i++) {
 		int slot = (int)(-i - 1), spi = slot / 8;
 		struct vslot *s = &f->stack[spi];
@@ -272,9 +279,9 @@ static int read_fixed(struct venv *env, struct vframe *f, int off, int size, int
 	struct vslot *s = &f->stack[spi];
 	struct vreg *regs = cur_regs(env);
 
-	/* an iterator's bytes are the kernel's, not the program's */
+	/* an iterator's or a dynptr's bytes are the kernel's, not the program's */
 	for (int i = 0; i < size; i++)
-		if (*stype_at(f, off + i) == STK_ITER)
+		if (*stype_at(f, off + i) == STK_ITER || *stype_at(f, off + i) == STK_DYNPTR)
 			return verr(env, BK_E_V_STACK_READ,
 				    "invalid read from stack off %d+%d size %d", off, i, size);
 
@@ -389,7 +396,8 @@ int stack_range_init(struct venv *env, int regno, int off, int size, bool zero_o
 	}
 	stack_note(env, ptr, min_off, max_off + size, false);
 	if (raw && t == V_WRITE)
-		return 0; /* the caller marks the bytes written */
+		/* the caller marks the bytes written; none is a dynptr's */
+		return dynptr_raw_write(env, f, min_off, max_off + size);
 	for (int64_t i = min_off; i < max_off + size; i++) {
 		int slot = (int)(-i - 1), spi = slot / 8;
 		struct vslot *s = &f->stack[spi];
@@ -397,7 +405,7 @@ int stack_range_init(struct venv *env, int regno, int off, int size, bool zero_o
 
 		if (*st == STK_MISC)
 			continue;
-		if (*st == STK_ITER && t == V_READ)
+		if ((*st == STK_ITER && t == V_READ) || *st == STK_DYNPTR)
 			return verr(env, BK_E_V_STACK_READ,
 				    "invalid read from stack R%d off %lld+%lld size %d", regno,
 				    (long long)min_off, (long long)(i - min_off), size);

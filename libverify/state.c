@@ -208,6 +208,9 @@ struct vstate *state_copy(const struct vstate *src)
 	st->dfs_depth = src->dfs_depth;
 	st->may_goto_depth = src->may_goto_depth;
 	st->callback_unroll_depth = src->callback_unroll_depth;
+	st->lock_held = src->lock_held;
+	st->lock_map = src->lock_map;
+	st->lock_id = src->lock_id;
 	st->parent = src->parent;
 	st->branches = 1;
 	st->insn = -1;

@@ -113,7 +113,9 @@ static int do_exit(struct venv *env, int *next, bool *path_end)
 		*path_end = false;
 		return prepare_func_exit(env, next);
 	}
-	if ((err = check_reference_leak(env)) || (err = check_return_code(env)))
+	if ((err = check_reference_leak(env)) ||
+	    (err = env->cur->frames[0]->in_callback == CB_ASYNC ? async_callback_return(env)
+								: check_return_code(env)))
 		return err;
 	*path_end = true;
 	return 0;
@@ -305,6 +307,7 @@ static void env_free(struct venv *env)
 	free(env->origins);
 	types_release(env);
 	free(env->kfuncs);
+	free(env->mapinfo);
 	scc_free(env);
 	precision_free(env);
 	free(env->insns);
@@ -317,7 +320,7 @@ static int run(struct venv *env)
 	int err;
 
 	if ((err = verify_decode(env)) || (err = types_prepare(env)) ||
-	    (err = check_structure(env)))
+	    (err = check_structure(env)) || (err = lock_check_maps(env)))
 		return err;
 	compute_liveness(env);
 	if ((err = compute_precision(env)) || (err = compute_scc(env)))

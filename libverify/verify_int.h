@@ -146,9 +146,12 @@ enum {
 	STK_SPILL,
 	STK_MISC,
 	STK_ZERO,
-	STK_ITER, /* an open-coded iterator (iter.c): spilled.type VT_STACK,
+	STK_ITER,   /* an open-coded iterator (iter.c): spilled.type VT_STACK,
 		   * ref_obj_id on its first slot, aux its BTF type id, flags
 		   * ITER_ACTIVE/ITER_DRAINED, off the loop depth */
+	STK_DYNPTR, /* a struct bpf_dynptr (dynptr.c): two slots, spilled.aux
+		     * its kind, spilled.flags DYNPTR_FIRST on the lower slot,
+		     * ref_obj_id its reference, id the id of its slices */
 };
 
 enum {
@@ -174,8 +177,9 @@ struct vframe {
 
 enum {
 	CB_NONE = 0,
-	CB_LOOP, /* bpf_loop */
-	CB_EACH, /* bpf_for_each_map_elem */
+	CB_LOOP,  /* bpf_loop */
+	CB_EACH,  /* bpf_for_each_map_elem */
+	CB_ASYNC, /* frame 0 of a timer callback's own state (lock.c) */
 };
 
 /* Jumps of one path segment (explain.c): from -> to, with the compared
@@ -207,6 +211,10 @@ struct vstate {
 	uint32_t dfs_depth;   /* checkpoints above it on its path */
 	/* loops (loop.c) */
 	uint32_t may_goto_depth, callback_unroll_depth;
+	/* the bpf_spin_lock held (lock.c): the map and the id of its value */
+	bool lock_held;
+	int32_t lock_map;
+	uint32_t lock_id;
 	/* jumps since the parent checkpoint (explain.c) */
 	struct vhist *hist;
 	int nhist, caphist;
@@ -329,6 +337,7 @@ struct venv {
 	struct vtctx *tctx;		      /* typed context of tracing programs, or NULL */
 	struct vkfunc *kfuncs;
 	int nkfuncs;
+	struct vmapinfo *mapinfo; /* per map, lock.c: special fields of the value */
 	struct vscc_visit *visits;
 	int nvisits, capvisits;
 	uint32_t nsccs;
@@ -603,6 +612,62 @@ bool slot_is_iter(const struct vslot *s);
 const char *kfunc_name(struct venv *env, uint32_t origin);
 int acquire_reference(struct venv *env, uint32_t id); /* call.c */
 int release_reference(struct venv *env, uint32_t id);
+
+/* ---- lock.c: special fields of map values, bpf_spin_lock ------------------- */
+enum {
+	MF_SPIN_LOCK,
+	MF_RES_SPIN_LOCK,
+	MF_TIMER,
+	MF_WQ,
+	MF_LIST_HEAD,
+	MF_LIST_NODE,
+	MF_RB_ROOT,
+	MF_RB_NODE,
+	MF_REFCOUNT,
+	MF_TASK_WORK,
+};
+#define V_MAX_MFIELDS 16
+struct vmfield {
+	uint32_t off, size;
+	uint8_t kind; /* MF_* */
+};
+struct vmapinfo {
+	bool done, has_btf, overflow;
+	uint8_t n, nlocks, ntimers;
+	struct vmfield f[V_MAX_MFIELDS];
+};
+const struct vmapinfo *map_info(struct venv *env, int map);
+const char *map_field_name(int kind);
+/* Offset of the field of kind in map's value, -1: none. */
+int map_field_off(struct venv *env, int map, int kind);
+bool map_has_lock(struct venv *env, int map);
+/* A load, store or helper access of [off, off + size) from the map value
+ * in regno (off includes the pointer's fixed offset) touches no field. */
+int map_fields_access(struct venv *env, int regno, int off, int size);
+/* regno points at the map value's field of kind (helper arguments). */
+int check_map_field_arg(struct venv *env, int regno, int kind, int code);
+int check_spin_lock(struct venv *env, bool lock);
+/* Calls while a lock is held; the exit of the main program; map types
+ * that program types may not use. */
+int lock_check_call(struct venv *env, const struct bk_dinsn *d);
+int lock_check_exit(struct venv *env);
+int lock_check_maps(struct venv *env);
+/* The timer's callback, verified later from a state of its own (frame 0
+ * in_callback CB_ASYNC), and its return value (0). */
+int push_async_callback(struct venv *env, int regno, int timer_map);
+int async_callback_return(struct venv *env);
+
+/* ---- dynptr.c: struct bpf_dynptr on the stack --------------------------------- */
+enum {
+	DYN_LOCAL = 1,
+	DYN_RINGBUF = 2,
+};
+#define DYNPTR_FIRST 1 /* spilled.flags of a dynptr's lower slot */
+/* A stack write over slot spi of f: destroys the local dynptr there (and
+ * its slices); a ring buffer dynptr may not be overwritten. */
+int dynptr_stack_write(struct venv *env, struct vframe *f, int spi);
+/* A helper writes raw bytes [lo, hi) of f's stack: no dynptr there. */
+int dynptr_raw_write(struct venv *env, struct vframe *f, int64_t lo, int64_t hi);
 
 /* ---- explain.c: the path to a rejection ------------------------------------ */
 int hist_push_state(struct venv *env, struct vstate *st, int from, int to);
