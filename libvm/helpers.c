@@ -40,8 +40,14 @@ static struct bk_map *need_map(struct bk_vm_run *run, uint64_t p, const char *fn
 {
 	struct bk_map *m = p ? bk_vm_run__map_arg(run, p) : NULL;
 
-	if (!m)
+	if (!m) {
 		bk_vm_run__fault(run, BK_E_VM_HELPER_ARG, "%s: %#" PRIx64 " is not a map", fn, p);
+	} else if (bk_map__is_placeholder(m)) {
+		bk_vm_run__fault(run, BK_E_VM_HELPER_ARG,
+				 "%s: map %s has type %u (%s), which the VM does not support", fn,
+				 m->attr.name, m->attr.type, bk_map_type_name(m->attr.type));
+		m = NULL;
+	}
 	return m;
 }
 

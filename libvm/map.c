@@ -38,22 +38,92 @@ static const struct bk_map_ops *ops_for(uint32_t type)
 		return &bk_lru_hash_ops;
 	case BPF_MAP_TYPE_RINGBUF:
 		return &bk_ringbuf_ops;
+	case BPF_MAP_TYPE_LPM_TRIE:
+		return &bk_lpm_ops;
 	default:
 		return NULL;
 	}
 }
 
-int bk_map__new(struct bk_vm *vm, const struct bk_map_attr *attr, struct bk_map **out,
-		struct bk_diag *diag)
+/* Index = the kernel's enum bpf_map_type value. */
+static const char *const type_names[] = {
+	"unspec",
+	"hash",
+	"array",
+	"prog_array",
+	"perf_event_array",
+	"percpu_hash",
+	"percpu_array",
+	"stack_trace",
+	"cgroup_array",
+	"lru_hash",
+	"lru_percpu_hash",
+	"lpm_trie",
+	"array_of_maps",
+	"hash_of_maps",
+	"devmap",
+	"sockmap",
+	"cpumap",
+	"xskmap",
+	"sockhash",
+	"cgroup_storage",
+	"reuseport_sockarray",
+	"percpu_cgroup_storage",
+	"queue",
+	"stack",
+	"sk_storage",
+	"devmap_hash",
+	"struct_ops",
+	"ringbuf",
+	"inode_storage",
+	"task_storage",
+	"bloom_filter",
+	"user_ringbuf",
+	"cgrp_storage",
+	"arena",
+};
+_Static_assert(BPF_MAP_TYPE_LPM_TRIE == 11 && BPF_MAP_TYPE_BLOOM_FILTER == 30, "map type names");
+
+const char *bk_map_type_name(uint32_t type)
 {
-	const struct bk_map_ops *ops = ops_for(attr->type);
+	return type < sizeof(type_names) / sizeof(type_names[0]) ? type_names[type] : "unknown";
+}
+
+bool bk_map_type_supported(uint32_t type)
+{
+	return ops_for(type) != NULL;
+}
+
+/* A placeholder answers nothing: every command is -ENOTSUPP (the
+ * generic entry points find no operation), programs that name it are
+ * refused at load (prog.c). */
+static int placeholder_create(struct bk_map *m)
+{
+	(void)m;
+	return 0;
+}
+
+static void placeholder_destroy(struct bk_map *m)
+{
+	(void)m;
+}
+
+static const struct bk_map_ops placeholder_ops = {
+	.create = placeholder_create,
+	.destroy = placeholder_destroy,
+};
+
+bool bk_map__is_placeholder(const struct bk_map *m)
+{
+	return m->ops == &placeholder_ops;
+}
+
+static int map_new(struct bk_vm *vm, const struct bk_map_attr *attr, const struct bk_map_ops *ops,
+		   struct bk_map **out, struct bk_diag *diag)
+{
 	struct bk_map *m;
 	int err;
 
-	if (!ops)
-		return bk_diag__set(diag, EINVAL, -1,
-				    "map %.16s: type %u is not supported by the VM", attr->name,
-				    attr->type);
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return bk_diag__set(diag, ENOMEM, -1, "out of memory");
@@ -75,7 +145,7 @@ int bk_map__new(struct bk_vm *vm, const struct bk_map_attr *attr, struct bk_map 
 			attr->name, attr->type, attr->key_size, attr->value_size, attr->max_entries,
 			attr->flags);
 	}
-	m->region.writable = !(attr->flags & BPF_F_RDONLY_PROG);
+	m->region.writable = !(m->attr.flags & BPF_F_RDONLY_PROG);
 	pthread_mutex_lock(&vm->lock);
 	m->id = vm->next_map_id++;
 	m->next = vm->maps;
@@ -85,6 +155,24 @@ int bk_map__new(struct bk_vm *vm, const struct bk_map_attr *attr, struct bk_map 
 	pthread_mutex_unlock(&vm->lock);
 	*out = m;
 	return 0;
+}
+
+int bk_map__new(struct bk_vm *vm, const struct bk_map_attr *attr, struct bk_map **out,
+		struct bk_diag *diag)
+{
+	const struct bk_map_ops *ops = ops_for(attr->type);
+
+	if (!ops)
+		return bk_diag__set(diag, EINVAL, -1,
+				    "map %.16s: type %u (%s) is not supported by the VM",
+				    attr->name, attr->type, bk_map_type_name(attr->type));
+	return map_new(vm, attr, ops, out, diag);
+}
+
+int bk_map__new_placeholder(struct bk_vm *vm, const struct bk_map_attr *attr, struct bk_map **out,
+			    struct bk_diag *diag)
+{
+	return map_new(vm, attr, &placeholder_ops, out, diag);
 }
 
 void bk_map__free(struct bk_map *m)

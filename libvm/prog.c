@@ -99,6 +99,16 @@ static int map_value_addr(struct bk_map *m, uint64_t off, size_t i, uint64_t *ou
 	return 0;
 }
 
+/* A program may not name a placeholder (a map type the VM lacks). */
+static int map_usable(const struct bk_map *m, size_t i, struct bk_diag *diag)
+{
+	if (!bk_map__is_placeholder(m))
+		return 0;
+	return bk_diag__set(diag, BK_E_VM_MAP, (long)i,
+			    "insn %zu: map %s has type %u (%s), which the VM does not support", i,
+			    m->attr.name, m->attr.type, bk_map_type_name(m->attr.type));
+}
+
 static struct bk_map *map_by_index(const struct bk_vm_prog_opts *o, int64_t idx)
 {
 	if (!o || idx < 0 || (uint64_t)idx >= o->nmaps)
@@ -122,6 +132,8 @@ static int resolve_lddw(struct bk_vm_prog *p, struct bk_vinsn *t, const struct b
 				diag, BK_E_VM_MAP, (long)i,
 				"insn %zu: relocation names map %d, which was not created", i,
 				rel->map);
+		if (map_usable(m, i, diag))
+			return -BK_E_VM_MAP;
 		if (rel->kind == BK_RELO_MAP) {
 			*v = (uintptr_t)m;
 			return 0;
@@ -159,6 +171,8 @@ static int resolve_lddw(struct bk_vm_prog *p, struct bk_vinsn *t, const struct b
 					    ? "with id"
 					    : "at index",
 				    d->imm);
+	if (map_usable(m, i, diag))
+		return -BK_E_VM_MAP;
 	if (d->op == BK_OP_LDDW_MAP_FD || d->op == BK_OP_LDDW_MAP_IDX) {
 		*v = (uintptr_t)m;
 		return 0;

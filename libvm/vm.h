@@ -98,6 +98,17 @@ struct bk_map_attr {
  * it earlier, once no program that references it runs any more. */
 int bk_map__new(struct bk_vm *vm, const struct bk_map_attr *attr, struct bk_map **out,
 		struct bk_diag *diag);
+/* A placeholder for a map of a type the VM does not model (an object's
+ * map no program run here uses): it keeps the attributes and the index,
+ * answers every command with -ENOTSUPP (524), and a program that names it
+ * is refused at load, naming the map and its type. */
+int bk_map__new_placeholder(struct bk_vm *vm, const struct bk_map_attr *attr, struct bk_map **out,
+			    struct bk_diag *diag);
+bool bk_map__is_placeholder(const struct bk_map *map);
+/* True when bk_map__new() models maps of this BPF_MAP_TYPE_*. */
+bool bk_map_type_supported(uint32_t type);
+/* "lpm_trie", "devmap", ...: the kernel's name of a BPF_MAP_TYPE_*. */
+const char *bk_map_type_name(uint32_t type);
 void bk_map__free(struct bk_map *map);
 
 const struct bk_map_attr *bk_map__attr(const struct bk_map *map);

@@ -87,6 +87,7 @@ struct bk_map {
 
 extern const struct bk_map_ops bk_array_ops, bk_percpu_array_ops, bk_prog_array_ops;
 extern const struct bk_map_ops bk_hash_ops, bk_lru_hash_ops, bk_ringbuf_ops;
+extern const struct bk_map_ops bk_lpm_ops;
 
 /* Array maps (map_array.c). */
 void *bk_array_value(struct bk_map *m, uint32_t index);

@@ -3,7 +3,9 @@
  * vm_obj.c - an ELF object's maps and programs in a runtime: one map per
  * map definition (global data sections get their initial contents) and
  * every linked program loaded against that map table, so the linker's
- * LDDW_MAP_IDX references resolve by index.
+ * LDDW_MAP_IDX references resolve by index.  A map of a type the VM does
+ * not model becomes a placeholder: the object still loads, and only the
+ * programs that reference that map are left out (with the reason).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +35,11 @@ static int create_map(struct bk_vm *vm, const struct bk_map_def *d, struct bk_ma
 	int err;
 
 	snprintf(a.name, sizeof(a.name), "%s", d->name ? d->name : "");
+	/* libbpf sizes a perf event array without max_entries by the CPUs */
+	if (a.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !a.max_entries)
+		a.max_entries = bk_vm__ncpus(vm);
+	if (!bk_map_type_supported(a.type))
+		return bk_map__new_placeholder(vm, &a, out, diag);
 	err = bk_map__new(vm, &a, out, diag);
 	if (err)
 		return err;

@@ -5,7 +5,9 @@
  * give the same results: return codes (errno), values, keys in the same
  * order (hash maps with BPF_F_ZERO_SEED share the hash), batch counts,
  * tokens and contents.  Types: array, percpu array, hash (two key and
- * value shapes), LRU hash, prog array (values are programs: kernel fds vs
+ * value shapes), LRU hash, LPM trie (random nested prefixes: longest
+ * matches, the post-order of get_next_key, the full map), prog array
+ * (values are programs: kernel fds vs
  * libvm ids, compared by which program), ring buffer (the commands, and
  * the records a program writes until the ring is full).
  *
@@ -66,8 +68,8 @@ struct pair {
 	struct bk_vm *vm;
 	struct bk_map *m;
 	uint32_t type, ks, vs, n, flags;
-	size_t uvs;		  /* user value size */
-	uint8_t ktok[8], vtok[8]; /* resume tokens of batch lookups */
+	size_t uvs;		    /* user value size */
+	uint8_t ktok[32], vtok[32]; /* resume tokens of batch lookups */
 	bool has_tok;
 	int mismatches;
 	/* prog arrays: kernel fds / ids and libvm ids of the same programs */
@@ -148,6 +150,16 @@ static void rand_key(struct pair *p, uint8_t *k)
 				 : p->n + 2;
 	uint32_t i = rnd(range);
 
+	if (p->type == BPF_MAP_TYPE_LPM_TRIE) {
+		/* prefix lengths up to 2 past the data; few distinct bytes, so
+		 * prefixes nest and part often */
+		uint32_t len = rnd((p->ks - 4) * 8 + 3);
+
+		memcpy(k, &len, 4);
+		for (uint32_t b = 4; b < p->ks; b++)
+			k[b] = (uint8_t)(rnd(3) * 0x41 + (rnd(8) ? 0 : rnd(256)));
+		return;
+	}
 	memset(k, 0, p->ks);
 	memcpy(k, &i, p->ks < 4 ? p->ks : 4);
 	if (p->ks > 4)
@@ -192,7 +204,7 @@ static const uint64_t update_flags[] = {BPF_ANY, BPF_ANY, BPF_NOEXIST, BPF_EXIST
 
 static void op_single(struct pair *p, int op, int which)
 {
-	uint8_t k[16], kv[MAXV], vv[MAXV], kn[16], vn[16];
+	uint8_t k[32], kv[MAXV], vv[MAXV], kn[32], vn[32];
 	uint64_t fl;
 	int a, b;
 
@@ -249,9 +261,9 @@ static const uint32_t batch_counts[] = {0, 1, 2, 3, 5, 8, 16, 64};
 
 static void op_lookup_batch(struct pair *p, int op, bool del)
 {
-	static uint8_t kk[64 * 16], vk[64 * 16], kvals[64 * MAXV], vvals[64 * MAXV];
+	static uint8_t kk[64 * 32], vk[64 * 32], kvals[64 * MAXV], vvals[64 * MAXV];
 	uint32_t cnt = batch_counts[rnd(ARRAY_LEN(batch_counts))], ck = cnt, cv = cnt;
-	uint8_t kout[8], vout[8];
+	uint8_t kout[32], vout[32];
 	bool resume = p->has_tok && rnd(4);
 	struct bk_map_batch b = {.in_batch = resume ? p->vtok : NULL,
 				 .out_batch = vout,
@@ -300,7 +312,7 @@ static void op_lookup_batch(struct pair *p, int op, bool del)
 
 static void op_change_batch(struct pair *p, int op, bool del)
 {
-	static uint8_t keys[16 * 16], kvals[16 * MAXV], vvals[16 * MAXV];
+	static uint8_t keys[16 * 32], kvals[16 * MAXV], vvals[16 * MAXV];
 	uint32_t n = rnd(6), ck = n;
 	struct bk_map_batch b = {.keys = keys, .values = vvals, .count = n};
 	LIBBPF_OPTS(bpf_map_batch_opts, o);
@@ -327,7 +339,7 @@ static void op_change_batch(struct pair *p, int op, bool del)
 /* The whole map, walked by get_next_key on both sides, must match. */
 static void compare_all(struct pair *p, int op)
 {
-	uint8_t kk[16], vk[16], kv[MAXV], vv[MAXV];
+	uint8_t kk[32], vk[32], kv[MAXV], vv[MAXV];
 	int a, b, n = 0;
 
 	a = kerr(bpf_map_get_next_key(p->kfd, NULL, kk));
@@ -408,6 +420,16 @@ TEST(map_kernel_lru_hash)
 		return;
 	compare_type("lru hash", BPF_MAP_TYPE_LRU_HASH, 4, 8, 32, BPF_F_ZERO_SEED, 7);
 	compare_type("lru hash 300", BPF_MAP_TYPE_LRU_HASH, 4, 4, 300, BPF_F_ZERO_SEED, 8);
+}
+
+TEST(map_kernel_lpm_trie)
+{
+	if (!need_root())
+		return;
+	compare_type("lpm trie ipv4", BPF_MAP_TYPE_LPM_TRIE, 8, 4, 64, BPF_F_NO_PREALLOC, 12);
+	compare_type("lpm trie 3 bytes full", BPF_MAP_TYPE_LPM_TRIE, 7, 12, 12, BPF_F_NO_PREALLOC,
+		     13);
+	compare_type("lpm trie ipv6", BPF_MAP_TYPE_LPM_TRIE, 20, 8, 200, BPF_F_NO_PREALLOC, 14);
 }
 
 /* Four trivial programs on each side for the prog array's values. */
