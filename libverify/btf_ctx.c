@@ -33,9 +33,20 @@ struct vtctx {
 	int nargs;		    /* arguments in the context, 8 bytes each */
 	int32_t type[MAX_ARGS + 1]; /* BTF type of each (and of the return value) */
 	uint8_t maybe_null[MAX_ARGS + 1];
-	bool has_ret; /* fexit, fmod_ret: the return value follows the arguments */
-	bool exact;   /* netfilter: only whole 8-byte loads of the two pointers */
+	uint8_t buf[MAX_ARGS + 1]; /* iterators' void * arguments: BUF_RDWR/RDONLY */
+	bool has_ret;		   /* fexit, fmod_ret: the return value follows the arguments */
+	bool exact;		   /* netfilter: only whole 8-byte loads of the two pointers */
 	const char *what;
+};
+
+/* The kernel's PTR_TO_BUF iterator arguments (bpf_map_elem's key and
+ * value, sockmap's key, sk_storage_map's value): read (and written, but
+ * for keys) at any constant offset, the largest checked against the map
+ * when the iterator is attached. */
+enum {
+	BUF_NONE,
+	BUF_RDWR,
+	BUF_RDONLY
 };
 
 const struct btf *vmlinux_btf(struct venv *env)
@@ -272,11 +283,14 @@ static int prepare_tracing(struct venv *env, struct vtctx *c)
 				const struct btf_type *tt = btf__type_by_id(
 					b, (uint32_t)skip_mods(b, (int32_t)t->type));
 
-				if (!tt || !btf_is_composite(tt))
-					return verr(env, BK_E_V_UNSUPPORTED,
-						    "iterator %s: context argument %d is a buffer, "
-						    "not modelled by bpfverify",
-						    to, i);
+				if (!tt || !btf_is_composite(tt)) {
+					const struct btf_param *pp = btf_params(btf__type_by_id(
+						b, btf__type_by_id(b, (uint32_t)id)->type));
+					const char *pn = btf__name_by_offset(b, pp[i].name_off);
+
+					c->buf[i] =
+						pn && !strcmp(pn, "key") ? BUF_RDONLY : BUF_RDWR;
+				}
 			}
 			c->maybe_null[i] = 1; /* every object after meta may be NULL */
 		}
@@ -367,6 +381,11 @@ int btf_ctx_access(struct venv *env, int off, int size, int t, uint8_t *type, ui
 	int32_t tid = skip_mods(b, (int32_t)bt->type);
 	const struct btf_type *tt = tid ? btf__type_by_id(b, (uint32_t)tid) : NULL;
 
+	if (c->buf[arg] && size == 8) {
+		*type = VT_TP_BUFFER;
+		*flags = VF_NULL | (c->buf[arg] == BUF_RDONLY ? VF_RDONLY : 0);
+		return 0;
+	}
 	if (!tt || !btf_is_composite(tt))
 		return 0; /* void *, char *, ...: a scalar */
 	if (size != 8)

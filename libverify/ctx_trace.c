@@ -79,12 +79,17 @@ int flow_keys_access(struct venv *env, int regno, int off, int size, int t, int 
 	return 0;
 }
 
-/* The kernel's check_tp_buffer_access(): any offset at or above 0 (the
- * largest one is checked against the tracepoint when attaching). */
+/* The kernel's check_tp_buffer_access() and check_buffer_access() (an
+ * iterator's key or value buffer, VF_RDONLY for keys): any offset at or
+ * above 0 (the largest one is checked against the tracepoint or map when
+ * attaching). */
 int tp_buffer_access(struct venv *env, int regno, int off, int size, int t, int value_regno)
 {
 	struct vreg *regs = cur_regs(env), *r = &regs[regno];
 	char vb[48];
+
+	if (t == V_WRITE && (r->flags & VF_RDONLY))
+		return verr(env, BK_E_V_READONLY, "R%d cannot write into rdonly_buf", regno);
 
 	if (off < 0)
 		return verr(env, BK_E_V_MEM_BOUNDS,
