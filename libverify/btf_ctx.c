@@ -528,12 +528,23 @@ static int walk(struct venv *env, int regno, int32_t id, int off, int size, int3
 						    "access beyond the end of member of struct %s "
 						    "with off %d size %d",
 						    sname, off, size);
-				if (et && btf_is_ptr(et))
-					return verr(
-						env, BK_E_V_UNSUPPORTED,
-						"arrays of pointers in struct %s are not modelled "
-						"by bpfverify",
-						sname);
+				if (et && btf_is_ptr(et)) {
+					/* an element pointer, as a pointer member at the
+					 * element's start (css_set.subsys[i]) */
+					int estart = off - eoff;
+					int32_t tid = skip_mods(b, (int32_t)et->type);
+					const struct btf_type *tt =
+						tid ? btf__type_by_id(b, (uint32_t)tid) : NULL;
+
+					if (off != estart || size != 8)
+						return verr(env, BK_E_V_INVALID_MEM,
+							    "cannot access ptr member with moff %d "
+							    "in struct %s with off %d size %d",
+							    estart, sname, off, size);
+					*res_id = tt && btf_is_composite(tt) ? tid : 0;
+					*field = btf__str_by_offset(b, m->name_off);
+					return 0;
+				}
 				*res_id = 0;
 				return 0;
 			}
