@@ -11,11 +11,12 @@
  * that need it, into the caller's cache (opts.cache) when there is one.
  *
  * Modelled: scalar and pointer arguments, the return value of fexit and
- * fmod_ret, member loads through nested structs, unions and fixed-size
- * arrays, pointer members becoming untrusted BTF pointers.  Refused as
- * unsupported (BK_E_V_UNSUPPORTED, with the reason): iterators whose
- * context holds untyped buffers (map elements), flexible array members,
- * stores through BTF pointers the kernel would allow for some types.
+ * fmod_ret, member loads through nested structs, unions, fixed-size
+ * arrays (pointer elements too) and trailing flexible arrays of ints or
+ * structs, pointer members becoming untrusted BTF pointers, iterators'
+ * key/value buffers.  Refused as unsupported (BK_E_V_UNSUPPORTED, with the
+ * reason): flexible array members in the middle of a walk, stores through
+ * BTF pointers the kernel would allow for some types.
  */
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -474,9 +475,35 @@ static int walk(struct venv *env, int regno, int32_t id, int off, int size, int3
 		if (!t || !btf_is_composite(t))
 			return verr(env, BK_E_V_INVALID_MEM, "R%d is not a pointer to a struct",
 				    regno);
-		if (off + size > (int)t->size)
-			return verr(env, BK_E_V_MEM_BOUNDS,
-				    "access beyond struct %s at off %d size %d", sname, off, size);
+		if (off + size > (int)t->size) {
+			/* past the end: into a flexible array of ints or structs
+			 * as the last member (the kernel's rule) */
+			int n = btf_vlen(t);
+			const struct btf_member *last = n ? btf_members(t) + n - 1 : NULL;
+			const struct btf_type *lt =
+				last ? btf__type_by_id(b,
+						       (uint32_t)skip_mods(b, (int32_t)last->type))
+				     : NULL;
+			int lmoff = last ? (int)(btf_member_bit_offset(t, (uint32_t)n - 1) / 8) : 0;
+			int32_t eid = lt && btf_is_array(lt) && !btf_array(lt)->nelems
+					      ? skip_mods(b, (int32_t)btf_array(lt)->type)
+					      : 0;
+			const struct btf_type *et = eid ? btf__type_by_id(b, (uint32_t)eid) : NULL;
+
+			if (!et || off < lmoff || !(btf_is_int(et) || btf_is_composite(et)) ||
+			    !et->size)
+				return verr(env, BK_E_V_MEM_BOUNDS,
+					    "access beyond struct %s at off %d size %d", sname, off,
+					    size);
+			if (btf_is_int(et)) {
+				*res_id = 0;
+				return 0;
+			}
+			off = (off - lmoff) % (int)et->size;
+			id = eid;
+			sname = type_str(b, eid);
+			continue;
+		}
 		m = btf_members(t);
 		vlen = btf_vlen(t);
 		for (i = 0; i < vlen; i++, m++) {

@@ -2,7 +2,9 @@
 /*
  * rw_btf_walk.bpf.c - walks of kernel objects through arrays of pointers
  * (cgroup tools read task->cgroups->subsys[id]): an element at a constant
- * index is a pointer like a member; a variable index is refused.
+ * index is a pointer like a member; a variable index is refused.  A
+ * trailing flexible array of ints reads scalars at any index; one of
+ * pointers is refused.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -32,4 +34,24 @@ int BPF_PROG(walk_subsys_var, bool preempt, struct task_struct *prev)
 	struct cgroup_subsys_state *css = prev->cgroups->subsys[id];
 
 	return css != 0;
+}
+
+/* mm_struct ends in a flexible array of longs: any index reads a scalar */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(walk_flex_ints, bool preempt, struct task_struct *prev)
+{
+	struct mm_struct *mm = prev->mm;
+
+	if (!mm)
+		return 0;
+	return mm->cpu_bitmap[2] & 1;
+}
+
+/* cgroup ends in a flexible array of pointers, which the kernel refuses */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(walk_flex_ptrs, bool preempt, struct task_struct *prev)
+{
+	struct cgroup *cg = prev->cgroups->dfl_cgrp;
+
+	return cg->ancestors[1] != 0;
 }
