@@ -472,3 +472,97 @@ SEC("tc") int rb_uninit_submit(struct __sk_buff *ctx)
 	bpf_ringbuf_submit_dynptr(&d, 0);
 	return 0;
 }
+
+/* ---- event records as programs in the wild write them ---- */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
+
+struct ev {
+	__u32 len, mark;
+	__u8 data[32];
+};
+
+SEC("tc") int event_dynptr(struct __sk_buff *ctx)
+{
+	struct bpf_dynptr d;
+	struct ev *e;
+	long err = 0;
+
+	if (bpf_ringbuf_reserve_dynptr(&events, sizeof(*e), 0, &d))
+		goto drop;
+	e = bpf_dynptr_data(&d, 0, sizeof(*e));
+	if (!e)
+		goto drop;
+	e->len = ctx->len;
+	e->mark = ctx->mark;
+	err = bpf_skb_load_bytes(ctx, 0, e->data, sizeof(e->data));
+	if (err)
+		goto drop;
+	bpf_ringbuf_submit_dynptr(&d, 0);
+	return 0;
+drop:
+	bpf_ringbuf_discard_dynptr(&d, 0);
+	return 0;
+}
+
+SEC("tc") int event_dynptr_loop(struct __sk_buff *ctx)
+{
+	struct bpf_dynptr d;
+	__u32 i;
+
+	bpf_ringbuf_reserve_dynptr(&events, 64, 0, &d);
+	for (i = 0; i < 8; i++) {
+		__u64 v = i * ctx->len;
+
+		if (bpf_dynptr_write(&d, i * 8, &v, sizeof(v), 0))
+			break;
+	}
+	bpf_ringbuf_submit_dynptr(&d, 0);
+	return 0;
+}
+
+SEC("tc") int event_dynptr_var_branches(struct __sk_buff *ctx)
+{
+	struct bpf_dynptr d;
+	__u32 n = ctx->len > 100 ? 32 : 16;
+
+	bpf_ringbuf_reserve_dynptr(&events, n, 0, &d);
+	if (ctx->mark & 1) {
+		bpf_ringbuf_discard_dynptr(&d, 0);
+		return 0;
+	}
+	bpf_dynptr_write(&d, 0, &n, sizeof(n), 0);
+	bpf_ringbuf_submit_dynptr(&d, 0);
+	return 0;
+}
+
+SEC("tc") int two_dynptrs(struct __sk_buff *ctx)
+{
+	struct bpf_dynptr a, b;
+	__u64 x = 1;
+
+	bpf_ringbuf_reserve_dynptr(&events, 16, 0, &a);
+	bpf_ringbuf_reserve_dynptr(&events, 16, 0, &b);
+	bpf_dynptr_write(&a, 0, &x, sizeof(x), 0);
+	bpf_dynptr_write(&b, 0, &x, sizeof(x), 0);
+	bpf_ringbuf_submit_dynptr(&a, 0);
+	if (ctx->len)
+		bpf_ringbuf_discard_dynptr(&b, 0);
+	else
+		bpf_ringbuf_submit_dynptr(&b, 0);
+	return 0;
+}
+
+SEC("tc") int two_dynptrs_swap_leak(struct __sk_buff *ctx)
+{
+	struct bpf_dynptr a, b;
+
+	bpf_ringbuf_reserve_dynptr(&events, 16, 0, &a);
+	bpf_ringbuf_reserve_dynptr(&events, 16, 0, &b);
+	bpf_ringbuf_submit_dynptr(&a, 0);
+	if (ctx->len)
+		bpf_ringbuf_discard_dynptr(&b, 0);
+	return 0;
+}

@@ -626,3 +626,55 @@ SEC("tc") int timer_cb_not_func(struct __sk_buff *ctx)
 		return 0;
 	return bpf_timer_set_callback(&v->t, (void *)(long)ctx->mark);
 }
+
+/* ---- a session table: a lock and an expiry timer in one value ---- */
+struct sess {
+	struct bpf_spin_lock lock;
+	__u32 pkts;
+	__u64 last;
+	struct bpf_timer t;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct sess);
+} sessions SEC(".maps");
+
+static int expire(void *map, __u32 *key, struct sess *s)
+{
+	__u64 last;
+
+	bpf_spin_lock(&s->lock);
+	last = s->last;
+	bpf_spin_unlock(&s->lock);
+	if (bpf_ktime_get_ns() - last > 1000000000ULL)
+		bpf_map_delete_elem(map, key);
+	else
+		bpf_timer_start(&s->t, 1000000000ULL, 0);
+	return 0;
+}
+
+SEC("tc") int session_track(struct __sk_buff *ctx)
+{
+	__u32 k = ctx->mark;
+	struct sess *s = bpf_map_lookup_elem(&sessions, &k), init = {};
+	__u64 now;
+
+	if (!s) {
+		bpf_map_update_elem(&sessions, &k, &init, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&sessions, &k);
+		if (!s)
+			return 0;
+		bpf_timer_init(&s->t, &sessions, 1);
+		bpf_timer_set_callback(&s->t, expire);
+		bpf_timer_start(&s->t, 1000000000ULL, 0);
+	}
+	now = bpf_ktime_get_ns();
+	bpf_spin_lock(&s->lock);
+	s->pkts++;
+	s->last = now;
+	bpf_spin_unlock(&s->lock);
+	return 0;
+}
+
