@@ -451,7 +451,7 @@ bk_vm_helper_fn bk_vm_helper(uint32_t id)
 	for (size_t i = 0; i < sizeof(helpers) / sizeof(helpers[0]); i++)
 		if (helpers[i].id == id)
 			return helpers[i].fn;
-	return NULL;
+	return bk_skb_helper(id); /* ctx_skb.c */
 }
 
 bk_vm_helper_fn bk_vm_kfunc(const char *name)

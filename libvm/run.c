@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * run.c - runs: the stack, contexts (raw memory, XDP), registered memory,
+ * run.c - runs: the stack, contexts (raw memory, XDP; skb in ctx_skb.c),
+ * registered memory,
  * the region checks of checked mode, faults raised by helpers, and exec.
  *
  * The XDP frame lives below 4 GiB (MAP_32BIT) so that the 32-bit data,
@@ -55,6 +56,7 @@ void bk_vm_run__free(struct bk_vm_run *run)
 	if (run->frame)
 		munmap(run->frame, BK_VM_XDP_FRAME);
 	free(run->md);
+	free(run->skb);
 	free(run->stack);
 	free(run);
 }
@@ -92,7 +94,7 @@ int bk_vm_run__ctx_raw(struct bk_vm_run *run, void *mem, size_t len)
 	return 0;
 }
 
-static int xdp_frame(struct bk_vm_run *run)
+int bk_run_frame(struct bk_vm_run *run)
 {
 	void *p;
 
@@ -107,6 +109,15 @@ static int xdp_frame(struct bk_vm_run *run)
 		return -ENOMEM;
 	}
 	run->frame = p;
+	return 0;
+}
+
+static int xdp_frame(struct bk_vm_run *run)
+{
+	int err = bk_run_frame(run);
+
+	if (err)
+		return err;
 	if (!run->md) {
 		run->md = calloc(1, sizeof(*run->md));
 		if (!run->md)
@@ -216,6 +227,13 @@ bool bk_run_mem_ok_slow(struct bk_vm_run *run, uintptr_t p, uint64_t len, bool w
 		if (within((uintptr_t)run->md, (uintptr_t)run->md + sizeof(*run->md), p, len))
 			return !write;
 		if (within(run->md->data_meta, run->md->data_end, p, len))
+			return true;
+		break;
+	case BK_CTX_SKB:
+		if (within((uintptr_t)run->skb, (uintptr_t)run->skb + sizeof(*run->skb), p, len))
+			return bk_skb_access_ok(run->skb_type, (uint32_t)(p - (uintptr_t)run->skb),
+						(uint32_t)len, write);
+		if (within(run->skb->data, run->skb->data_end, p, len))
 			return true;
 		break;
 	default:

@@ -45,6 +45,7 @@ struct bk_vm;
 struct bk_map;
 struct bk_vm_prog;
 struct bk_vm_run;
+struct __sk_buff;
 
 /* ---------------------------------------------------------------------
  * The runtime
@@ -250,8 +251,38 @@ struct bk_vm_xdp_opts {
 };
 int bk_vm_run__ctx_xdp(struct bk_vm_run *run, const void *pkt, size_t len,
 		       const struct bk_vm_xdp_opts *opts);
-/* The packet as the program left it (xdp: data..data_end; raw: mem). */
+/* skb programs (socket_filter, sched_cls, sched_act, cgroup_skb, lwt_*,
+ * sk_skb): r1 = struct __sk_buff, filled as BPF_PROG_TEST_RUN fills it.
+ * pkt is an Ethernet frame of at least 14 bytes, copied into the frame
+ * (below 4 GiB, data/data_end/data_meta are real addresses) after
+ * BK_VM_XDP_HEADROOM bytes; tc programs see it from the MAC header, the
+ * other types from the network header (len is 14 less).  protocol is the
+ * ethertype (network order), pkt_type against an all-zero device address,
+ * ifindex 1 unless given; cgroup_skb and sk_skb see the IP header's
+ * addresses as the socket's (family, local_ip4 = source, remote_ip4 =
+ * destination).  Checked mode lets a program load and store exactly the
+ * fields the kernel lets its type access. */
+struct bk_vm_skb_opts {
+	size_t sz;		/* sizeof(struct bk_vm_skb_opts) */
+	enum bk_prog_type type; /* whose rules; 0: BK_PROG_SCHED_CLS */
+	uint32_t ifindex;	/* 0: 1 (the loopback device) */
+	uint32_t ingress_ifindex, mark, priority, hash, tc_index, queue_mapping;
+	uint32_t cb[5];
+	uint64_t tstamp;
+};
+int bk_vm_run__ctx_skb(struct bk_vm_run *run, const void *pkt, size_t len,
+		       const struct bk_vm_skb_opts *opts);
+/* True for the program types that run on an skb context. */
+bool bk_vm_skb_type(enum bk_prog_type type);
+/* The skb context after a run (fields the program wrote), or NULL. */
+const struct __sk_buff *bk_vm_run__skb(const struct bk_vm_run *run);
+/* The packet as the program left it (xdp and skb: data..data_end; raw:
+ * mem). */
 const void *bk_vm_run__packet(const struct bk_vm_run *run, size_t *len);
+/* The whole frame as BPF_PROG_TEST_RUN returns it: for skb contexts from
+ * the MAC header (the Ethernet header included for every type), else as
+ * bk_vm_run__packet. */
+const void *bk_vm_run__frame(const struct bk_vm_run *run, size_t *len);
 
 /* Runs prog on the run's context; *r0 gets the program's return value.
  * A fault returns -BK_E_VM_* with the instruction in diag->insn. */

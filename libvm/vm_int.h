@@ -154,6 +154,7 @@ enum bk_ctx_kind {
 	BK_CTX_NONE = 0,
 	BK_CTX_RAW,
 	BK_CTX_XDP,
+	BK_CTX_SKB,
 };
 
 #define BK_VM_MAX_REGIONS 16
@@ -172,6 +173,12 @@ struct bk_vm_run {
 	/* xdp: the frame (below 4 GiB) and struct xdp_md in it */
 	uint8_t *frame;
 	struct xdp_md *md;
+	/* skb: struct __sk_buff, the type whose rules apply, where the MAC and
+	 * network headers are (addresses in the frame) */
+	struct __sk_buff *skb;
+	enum bk_prog_type skb_type;
+	uint32_t skb_mac, skb_net;
+	uint32_t redirect_ifindex; /* the last bpf_redirect's target */
 	/* registered memory */
 	struct bk_region regions[BK_VM_MAX_REGIONS];
 	unsigned nregions;
@@ -193,11 +200,21 @@ static inline void bk_run_packet(const struct bk_vm_run *run, uintptr_t *lo, uin
 	if (run->ctx_kind == BK_CTX_XDP) {
 		*lo = run->md->data;
 		*hi = run->md->data_end;
+	} else if (run->ctx_kind == BK_CTX_SKB) {
+		*lo = run->skb->data;
+		*hi = run->skb->data_end;
 	} else {
 		*lo = (uintptr_t)run->mem;
 		*hi = (uintptr_t)run->mem + run->mem_len;
 	}
 }
+
+/* The run's frame below 4 GiB (XDP and skb contexts), mapped on first use. */
+int bk_run_frame(struct bk_vm_run *run);
+/* skb contexts (ctx_skb.c): may a program of type t access size bytes at
+ * off of struct __sk_buff; the skb helpers. */
+bool bk_skb_access_ok(enum bk_prog_type t, uint32_t off, uint32_t size, bool write);
+bk_vm_helper_fn bk_skb_helper(uint32_t id);
 
 /* The ring executor's helpers (ring_helpers.c): ring ids and 148. */
 bk_vm_helper_fn bk_ring_helper(uint32_t id);

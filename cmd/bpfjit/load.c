@@ -143,7 +143,7 @@ int bj_load(const struct bj_opts *o, struct bj_prog *p, struct bk_diag *diag)
 		goto reject;
 	if (find_prog(o, p, diag))
 		goto reject;
-	t = type_opt(o, p->type, diag);
+	t = type_opt(o, p->type ? p->type : BK_PROG_RAW, diag); /* unknown section: raw */
 	if (t == BK_PROG_UNSPEC)
 		goto usage;
 	p->type = t;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * run.c - `bpfjit run`: one program on memory (r1 = memory, r2 = length),
- * on a packet (XDP), or on every packet of a pcap (verdict counts), N times
+ * on a packet (XDP, or an skb: tc, socket filters, cgroup_skb, lwt,
+ * sk_skb), or on every packet of a pcap (verdict counts), N times
  * each; prints r0 or the counts, the time per run, and on request the maps.
  * The time per run covers the execution only, not setting up the context.
  */
@@ -15,18 +16,84 @@
 #include "bpfjit.h"
 
 enum {
-	NVERDICTS = 6
-}; /* XDP_ABORTED..XDP_REDIRECT, then "other" */
+	NVERDICTS = 11
+};
 
-static const char *const verdict_names[NVERDICTS] = {
+/* Verdict names per program type; the last one is "other". */
+static const char *const xdp_names[] = {
 	"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT", "other",
 };
+static const char *const tc_names[] = {
+	/* r0 -1..8 */
+	"TC_ACT_UNSPEC", "TC_ACT_OK",	  "TC_ACT_RECLASSIFY", "TC_ACT_SHOT",	  "TC_ACT_PIPE",
+	"TC_ACT_STOLEN", "TC_ACT_QUEUED", "TC_ACT_REPEAT",     "TC_ACT_REDIRECT", "TC_ACT_TRAP",
+	"other",
+};
+static const char *const sock_names[] = {"dropped", "accepted", "other"}; /* r0: bytes kept */
+static const char *const cg_names[] = {"drop", "allow", "other"};
+
+struct verdicts {
+	const char *const *names;
+	int n;
+};
+
+static bool has_verdicts(enum bk_prog_type t, struct verdicts *v)
+{
+	switch (t) {
+	case BK_PROG_XDP:
+		*v = (struct verdicts){xdp_names, 6};
+		return true;
+	case BK_PROG_SCHED_CLS:
+	case BK_PROG_SCHED_ACT:
+		*v = (struct verdicts){tc_names, 11};
+		return true;
+	case BK_PROG_SOCKET_FILTER:
+		*v = (struct verdicts){sock_names, 2};
+		return true;
+	case BK_PROG_CGROUP_SKB:
+		*v = (struct verdicts){cg_names, 3};
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int verdict_of(enum bk_prog_type t, uint64_t r0)
+{
+	switch (t) {
+	case BK_PROG_XDP:
+		return r0 < 5 ? (int)r0 : 5;
+	case BK_PROG_SCHED_CLS:
+	case BK_PROG_SCHED_ACT:
+		return (int32_t)r0 >= -1 && (int32_t)r0 <= 8 && r0 == (uint64_t)(int64_t)(int32_t)r0
+			       ? (int32_t)r0 + 1
+			       : 10;
+	case BK_PROG_SOCKET_FILTER:
+		return (uint32_t)r0 ? 1 : 0;
+	default:
+		return r0 < 2 ? (int)r0 : 2;
+	}
+}
 
 struct result {
 	uint64_t r0, runs, ns, cpu_ns, insns, packets;
 	uint64_t verdicts[NVERDICTS];
+	uint64_t bytes; /* socket filters: bytes the filter kept */
 	bool pcap;
 };
+
+/* The context of p's type: XDP, skb (tc, socket filters, cgroup_skb, ...)
+ * or raw memory. */
+static int set_ctx(struct bk_vm_run *run, const struct bj_prog *p, const uint8_t *buf, size_t len)
+{
+	struct bk_vm_skb_opts so = {.sz = sizeof(so), .type = p->type};
+
+	if (p->type == BK_PROG_XDP)
+		return bk_vm_run__ctx_xdp(run, buf, len, NULL);
+	if (bk_vm_skb_type(p->type))
+		return bk_vm_run__ctx_skb(run, buf, len, &so);
+	return bk_vm_run__ctx_raw(run, (void *)buf, len);
+}
 
 static int read_input(const struct bj_opts *o, uint8_t **buf, size_t *len, struct bk_diag *d)
 {
@@ -72,8 +139,13 @@ static int exec_n(const struct bj_opts *o, struct bk_vm_run *run, struct bj_prog
 	for (uint64_t i = 0; i < o->repeat; i++) {
 		if (bj_exec(run, p, &res->r0, d))
 			return TOOL_EXIT_REJECT;
-		if (p->type == BK_PROG_XDP)
-			res->verdicts[res->r0 < NVERDICTS - 1 ? res->r0 : NVERDICTS - 1]++;
+		res->verdicts[verdict_of(p->type, res->r0)]++;
+		if (p->type == BK_PROG_SOCKET_FILTER) {
+			const struct __sk_buff *s = bk_vm_run__skb(run);
+			uint32_t kept = (uint32_t)res->r0;
+
+			res->bytes += s && kept > s->len ? s->len : kept;
+		}
 	}
 	t1 = tool_now_ns();
 	res->ns += t1 - t0;
@@ -94,8 +166,7 @@ struct pcap_ctx {
 static int one_packet(void *ctx, const uint8_t *data, size_t len)
 {
 	struct pcap_ctx *c = ctx;
-	int err = c->p->type == BK_PROG_XDP ? bk_vm_run__ctx_xdp(c->run, data, len, NULL)
-					    : bk_vm_run__ctx_raw(c->run, (void *)data, len);
+	int err = set_ctx(c->run, c->p, data, len);
 
 	c->res->packets++;
 	if (err) {
@@ -186,6 +257,8 @@ static void report(const struct bj_opts *o, struct bj_prog *p, const struct resu
 {
 	double ns = res->runs ? (double)res->ns / (double)res->runs : 0;
 	const char *mode = o->trusted ? "trusted" : "checked";
+	struct verdicts v = {NULL, 0};
+	bool hv = has_verdicts(p->type, &v);
 	struct json_w w;
 
 	if (o->json) {
@@ -200,17 +273,18 @@ static void report(const struct bj_opts *o, struct bj_prog *p, const struct resu
 			json_kv_uint(&w, "packets", res->packets);
 		} else {
 			json_kv_uint(&w, "r0", res->r0);
-			if (p->type == BK_PROG_XDP)
-				json_kv_str(&w, "verdict",
-					    verdict_names[res->r0 < 5 ? res->r0 : 5]);
+			if (hv)
+				json_kv_str(&w, "verdict", v.names[verdict_of(p->type, res->r0)]);
 		}
-		if (p->type == BK_PROG_XDP) {
+		if (hv) {
 			json_key(&w, "verdicts");
 			json_obj_begin(&w);
-			for (int i = 0; i < NVERDICTS; i++)
-				json_kv_uint(&w, verdict_names[i], res->verdicts[i]);
+			for (int i = 0; i < v.n; i++)
+				json_kv_uint(&w, v.names[i], res->verdicts[i]);
 			json_obj_end(&w);
 		}
+		if (p->type == BK_PROG_SOCKET_FILTER)
+			json_kv_uint(&w, "accepted_bytes", res->bytes);
 		json_kv_uint(&w, "runs", res->runs);
 		json_kv_double(&w, "ns_per_run", ns);
 		json_kv_double(&w, "cpu_ns_per_run",
@@ -227,14 +301,17 @@ static void report(const struct bj_opts *o, struct bj_prog *p, const struct resu
 		printf("packets: %" PRIu64 "\n", res->packets);
 	} else {
 		printf("r0 = %" PRIu64 " (%#" PRIx64 ")", res->r0, res->r0);
-		if (p->type == BK_PROG_XDP)
-			printf(" %s", verdict_names[res->r0 < 5 ? res->r0 : 5]);
+		if (hv)
+			printf(" %s", v.names[verdict_of(p->type, res->r0)]);
 		printf("\n");
 	}
-	if (res->pcap && p->type == BK_PROG_XDP)
-		for (int i = 0; i < NVERDICTS; i++)
-			if (i < NVERDICTS - 1 || res->verdicts[i])
-				printf("  %-13s %" PRIu64 "\n", verdict_names[i], res->verdicts[i]);
+	if (res->pcap && hv) {
+		for (int i = 0; i < v.n; i++)
+			if (res->verdicts[i] || (p->type == BK_PROG_XDP && i < v.n - 1))
+				printf("  %-15s %" PRIu64 "\n", v.names[i], res->verdicts[i]);
+		if (p->type == BK_PROG_SOCKET_FILTER)
+			printf("  %-15s %" PRIu64 "\n", "accepted bytes", res->bytes);
+	}
 	printf("%" PRIu64 " run%s, %.1f ns per run (%s, %s)\n", res->runs,
 	       res->runs == 1 ? "" : "s", ns, p->jit ? "jit" : "interpreter", mode);
 	if (o->dump_maps)
@@ -284,8 +361,7 @@ int bj_cmd_run(const struct bj_opts *o)
 	if (o->pcap_file) {
 		rc = run_pcap(&oo, run, &p, &res, &d);
 	} else {
-		err = p.type == BK_PROG_XDP ? bk_vm_run__ctx_xdp(run, buf, len, NULL)
-					    : bk_vm_run__ctx_raw(run, buf, len);
+		err = set_ctx(run, &p, buf, len);
 		if (err) {
 			bk_diag__set(&d, -err, -1, "cannot set up the context (%zu bytes): %s", len,
 				     strerror(-err));

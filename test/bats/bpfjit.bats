@@ -180,7 +180,7 @@ good:
 	.section xdp/bad
 	.globl bad
 bad:
-	call bpf_skb_load_bytes
+	call bpf_skb_vlan_push
 	r0 = 1
 	exit
 EOF
@@ -254,4 +254,98 @@ EOF
 	run bash -c "od -An -v -tx1 '$TMP/callx.bin' | bpfjit plugin --interp"
 	assert_success
 	assert_output "2"
+}
+
+# Compiles BPF C from stdin into $TMP/$1.o.
+bpf_cc() {
+	clang-19 -target bpf -O2 -g -I"/usr/include/$(gcc -print-multiarch)" -x c - -c -o "$TMP/$1.o"
+}
+
+@test "run a tc program on a packet: __sk_buff fields, skb helpers, TC_ACT verdicts" {
+	bpf_cc tc <<'EOF2'
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+SEC("tc")
+int tc_prog(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	unsigned char proto = 0;
+
+	if (skb->protocol != __builtin_bswap16(0x0800) || data + 34 > end)
+		return TC_ACT_OK;
+	if (bpf_skb_load_bytes(skb, 23, &proto, 1))
+		return TC_ACT_UNSPEC;
+	skb->mark = skb->len;
+	return proto == 6 ? TC_ACT_SHOT : TC_ACT_OK;
+}
+char LICENSE[] SEC("license") = "GPL";
+EOF2
+	echo "$IPV4" | xxd -r -p >"$TMP/pkt.bin"
+	for e in --interp --jit; do
+		run bpfjit run "$TMP/tc.o" --packet "$TMP/pkt.bin" $e --json
+		assert_success
+		[ "$(jq -r .type <<<"$output")" = sched_cls ]
+		[ "$(jq .r0 <<<"$output")" = 2 ]
+		[ "$(jq -r .verdict <<<"$output")" = TC_ACT_SHOT ]
+	done
+	run bpfjit run "$TMP/tc.o" --packet "$TMP/pkt.bin" --trusted
+	assert_success
+	assert_output --partial "r0 = 2 (0x2) TC_ACT_SHOT"
+	# a non-IP frame passes; one shorter than an Ethernet header is refused
+	run bpfjit run "$TMP/tc.o" --mem "ffffffffffff020000000002080600010800060400010000"
+	assert_success
+	assert_output --partial "TC_ACT_OK"
+	run bpfjit run "$TMP/tc.o" --mem "0102"
+	assert_failure 2
+	# as a socket filter the same code may not read data (checked mode)
+	run bpfjit run "$TMP/tc.o" --type socket --packet "$TMP/pkt.bin"
+	assert_failure 1
+	assert_output --partial "outside the program's memory"
+}
+
+@test "an object with a map type the VM lacks loads; only the program using it is refused" {
+	bpf_cc maps <<'EOF2'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct {
+	__uint(type, BPF_MAP_TYPE_SOCKHASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u32);
+} socks SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} hits SEC(".maps");
+SEC("xdp")
+int counts(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&hits, &k);
+
+	if (v)
+		*v += 1;
+	return XDP_PASS;
+}
+SEC("xdp")
+int uses_socks(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+
+	return bpf_map_lookup_elem(&socks, &k) ? XDP_DROP : XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
+EOF2
+	echo "$IPV4" | xxd -r -p >"$TMP/pkt.bin"
+	run bpfjit run "$TMP/maps.o" -s counts --packet "$TMP/pkt.bin" --repeat 3 --dump-maps
+	assert_success
+	assert_output --partial "XDP_PASS"
+	assert_output --partial "00000000: 0300000000000000"
+	run bpfjit run "$TMP/maps.o" -s uses_socks --packet "$TMP/pkt.bin" --json
+	assert_failure 1
+	[ "$(jq -r .error.code <<<"$output")" = BK_E_VM_MAP ]
+	jq -r .error.message <<<"$output" | grep -q "map socks has type 18 (sockhash)"
 }
