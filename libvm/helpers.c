@@ -98,6 +98,73 @@ HELPER(map_lookup_percpu_elem)
 	return (uintptr_t)bk_map__bpf_lookup(m, (const void *)(uintptr_t)r2, (uint32_t)r3);
 }
 
+/* ---- queues, stacks, bloom filters, redirect maps, perf events ---------------- */
+
+static bool need_ops(struct bk_vm_run *run, struct bk_map *m, const void *op, const char *fn)
+{
+	if (!op)
+		bk_vm_run__fault(run, BK_E_VM_HELPER_ARG, "%s: map %s (%s) has no such operation",
+				 fn, m->attr.name, bk_map_type_name(m->attr.type));
+	return op != NULL;
+}
+
+HELPER(map_push_elem)
+{
+	NEED_MAP(m, r1);
+	if (!need_ops(run, m, (const void *)m->ops->bpf_push, "map_push_elem"))
+		return 0;
+	NEED_MEM(r2, m->attr.value_size, false, "value");
+	return (uint64_t)m->ops->bpf_push(m, (const void *)(uintptr_t)r2, r3);
+}
+
+HELPER(map_pop_elem)
+{
+	NEED_MAP(m, r1);
+	if (!need_ops(run, m, (const void *)m->ops->bpf_pop, "map_pop_elem"))
+		return 0;
+	NEED_MEM(r2, m->attr.value_size, true, "value");
+	return (uint64_t)m->ops->bpf_pop(m, (void *)(uintptr_t)r2);
+}
+
+HELPER(map_peek_elem)
+{
+	NEED_MAP(m, r1);
+	if (!need_ops(run, m, (const void *)m->ops->bpf_peek, "map_peek_elem"))
+		return 0;
+	/* a bloom filter reads the value, queues and stacks write it */
+	NEED_MEM(r2, m->attr.value_size, m->attr.type != BPF_MAP_TYPE_BLOOM_FILTER, "value");
+	return (uint64_t)m->ops->bpf_peek(m, (void *)(uintptr_t)r2);
+}
+
+HELPER(redirect_map)
+{
+	NEED_MAP(m, r1);
+	return bk_dev_redirect_map(run, m, r2, r3);
+}
+
+/* bpf_perf_event_output(ctx, map, flags, data, size); packet programs may
+ * append ctxlen bytes of the packet (flags' upper 32 bits) */
+HELPER(perf_event_output)
+{
+	uint64_t ctxlen = (r3 & BPF_F_CTXLEN_MASK) >> 32;
+	const void *pkt = NULL;
+	size_t plen = 0;
+	NEED_MAP(m, r2);
+
+	if (run->ctx_kind == BK_CTX_XDP || run->ctx_kind == BK_CTX_SKB) {
+		if (r3 & ~(uint64_t)(BPF_F_CTXLEN_MASK | BPF_F_INDEX_MASK))
+			return (uint64_t)-EINVAL;
+		pkt = bk_vm_run__packet(run, &plen);
+		if (ctxlen > plen)
+			return (uint64_t)-EFAULT;
+	} else if (r3 & ~(uint64_t)BPF_F_INDEX_MASK) {
+		return (uint64_t)-EINVAL;
+	}
+	NEED_MEM(r4, r5, false, "data");
+	return (uint64_t)bk_perf_output(run, m, r3 & BPF_F_INDEX_MASK, (const void *)(uintptr_t)r4,
+					r5, pkt, ctxlen);
+}
+
 /* ---- time, randomness, CPU ---------------------------------------------------- */
 
 HELPER(ktime_get_ns)
@@ -435,6 +502,11 @@ static const struct { uint32_t id; bk_vm_helper_fn fn; } helpers[] = {
 	{BPF_FUNC_ktime_get_coarse_ns,		h_ktime_get_coarse_ns},
 	{BPF_FUNC_loop,				h_loop},
 	{BPF_FUNC_map_lookup_percpu_elem,	h_map_lookup_percpu_elem},
+	{BPF_FUNC_map_push_elem,		h_map_push_elem},
+	{BPF_FUNC_map_pop_elem,			h_map_pop_elem},
+	{BPF_FUNC_map_peek_elem,		h_map_peek_elem},
+	{BPF_FUNC_redirect_map,			h_redirect_map},
+	{BPF_FUNC_perf_event_output,		h_perf_event_output},
 };
 
 static const struct { const char *name; bk_vm_helper_fn fn; } kfuncs[] = {

@@ -40,6 +40,16 @@ static const struct bk_map_ops *ops_for(uint32_t type)
 		return &bk_ringbuf_ops;
 	case BPF_MAP_TYPE_LPM_TRIE:
 		return &bk_lpm_ops;
+	case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH:
+	case BPF_MAP_TYPE_CPUMAP:
+	case BPF_MAP_TYPE_XSKMAP:
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+		return &bk_dev_ops;
+	case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK:
+	case BPF_MAP_TYPE_BLOOM_FILTER:
+		return &bk_queue_ops;
 	default:
 		return NULL;
 	}

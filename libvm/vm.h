@@ -86,12 +86,19 @@ struct bk_map *bk_vm__map_by_id(struct bk_vm *vm, uint32_t id);
  * ------------------------------------------------------------------- */
 
 /* Supported types (the kernel's BPF_MAP_TYPE_* numbers): ARRAY,
- * PERCPU_ARRAY, HASH, LRU_HASH, RINGBUF, PROG_ARRAY. */
+ * PERCPU_ARRAY, HASH, LRU_HASH, RINGBUF, PROG_ARRAY, LPM_TRIE, DEVMAP,
+ * DEVMAP_HASH, CPUMAP, XSKMAP, PERF_EVENT_ARRAY, QUEUE, STACK,
+ * BLOOM_FILTER.  Queues, stacks and bloom filters have no key (key_size
+ * 0, key NULL): update pushes, lookup peeks, lookup_and_delete pops.
+ * Redirect maps store what user space writes (no devices behind them; a
+ * program fd in a value is refused); perf event arrays start with every
+ * slot present (slot i: an event on CPU i). */
 struct bk_map_attr {
 	uint32_t type;
 	uint32_t key_size, value_size, max_entries;
 	uint32_t flags; /* BPF_F_* of map creation */
 	char name[16];
+	uint64_t map_extra; /* bloom filters: hash functions in bits 0-3 */
 };
 
 /* Creates a map in vm; attributes are checked as the kernel checks them
@@ -153,6 +160,14 @@ int bk_map__delete_batch(struct bk_map *map, struct bk_map_batch *b);
 /* The values of an array map as one block (the BPF_F_MMAPABLE layout:
  * element i at i * round_up(value_size, 8)); NULL for other types. */
 void *bk_map__array_base(struct bk_map *map, size_t *len);
+
+/* Perf event arrays: records bpf_perf_event_output accepted (since the
+ * map was created), and a callback that receives each one (cpu: the
+ * slot; ctxdata: the packet bytes BPF_F_CTXLEN_MASK asked for). */
+typedef void (*bk_perf_output_fn)(void *ctx, uint32_t cpu, const void *data, size_t len,
+				  const void *ctxdata, size_t ctxlen);
+int bk_map__perf_output_cb(struct bk_map *map, bk_perf_output_fn fn, void *ctx);
+uint64_t bk_map__perf_records(const struct bk_map *map);
 
 /* Ring buffer: calls fn for each submitted record in order (discarded ones
  * are skipped) and consumes them; stops early when fn returns non-zero and

@@ -63,6 +63,10 @@ struct bk_map_ops {
 			   uint32_t cpu);
 	long (*bpf_delete)(struct bk_map *m, const void *key, uint32_t cpu);
 	uint32_t (*count)(const struct bk_map *m);
+	/* queue, stack, bloom filter */
+	long (*bpf_push)(struct bk_map *m, const void *value, uint64_t flags);
+	long (*bpf_pop)(struct bk_map *m, void *value);
+	long (*bpf_peek)(struct bk_map *m, void *value);
 };
 
 /* Memory of a map a program may access: [lo, hi), made of elements of
@@ -87,7 +91,12 @@ struct bk_map {
 
 extern const struct bk_map_ops bk_array_ops, bk_percpu_array_ops, bk_prog_array_ops;
 extern const struct bk_map_ops bk_hash_ops, bk_lru_hash_ops, bk_ringbuf_ops;
-extern const struct bk_map_ops bk_lpm_ops;
+extern const struct bk_map_ops bk_lpm_ops, bk_dev_ops, bk_queue_ops;
+
+/* Redirect maps and perf event arrays (map_dev.c), the helpers' side. */
+uint64_t bk_dev_redirect_map(struct bk_vm_run *run, struct bk_map *m, uint64_t key, uint64_t flags);
+long bk_perf_output(struct bk_vm_run *run, struct bk_map *m, uint64_t flags, const void *data,
+		    uint64_t size, const void *ctxdata, uint64_t ctxlen);
 
 /* Array maps (map_array.c). */
 void *bk_array_value(struct bk_map *m, uint32_t index);

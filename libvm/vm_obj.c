@@ -31,7 +31,8 @@ static int create_map(struct bk_vm *vm, const struct bk_map_def *d, struct bk_ma
 				.key_size = d->key_size,
 				.value_size = d->value_size,
 				.max_entries = d->max_entries,
-				.flags = d->flags};
+				.flags = d->flags,
+				.map_extra = d->map_extra};
 	int err;
 
 	snprintf(a.name, sizeof(a.name), "%s", d->name ? d->name : "");
