@@ -11,7 +11,10 @@
  * it from the MAC header, the other types from the network header (the
  * Ethernet header is pulled, so len is 14 bytes less); protocol is the
  * ethertype (network order, eth_type_trans's rules); pkt_type compares the
- * destination with the device's all-zero address (loopback); ifindex is 1.
+ * destination with the device's all-zero address (loopback: a group
+ * address is MULTICAST); ifindex is 1; an IPv4 or IPv6 frame shorter than
+ * its IP header is refused (-EINVAL); for types that see the network
+ * header the Ethernet header reads as zeros (the test runs return it so).
  * Checksum helpers work on the bytes as the kernel does on a packet with
  * no checksum offload (CHECKSUM_NONE): BPF_F_RECOMPUTE_CSUM and the pseudo
  * header flag change nothing in the packet, so they are accepted and have
@@ -170,14 +173,15 @@ static uint16_t eth_proto(const uint8_t *eth)
 	return __builtin_bswap16(ETH_P_802_2);
 }
 
-/* eth_type_trans's pkt_type against a device whose address is zero. */
+/* eth_type_trans's pkt_type on the loopback device of the test runs,
+ * whose address and broadcast address are zero: a group address is
+ * MULTICAST (ff:ff:ff:ff:ff:ff too), another one OTHERHOST. */
 static uint32_t eth_pkt_type(const uint8_t *eth)
 {
-	static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	static const uint8_t zero[6];
 
 	if (eth[0] & 1)
-		return memcmp(eth, bcast, 6) ? 2 /* MULTICAST */ : 1 /* BROADCAST */;
+		return 2; /* PACKET_MULTICAST */
 	return memcmp(eth, zero, 6) ? 3 /* OTHERHOST */ : 0 /* HOST */;
 }
 
@@ -219,6 +223,10 @@ int bk_vm_run__ctx_skb(struct bk_vm_run *run, const void *pkt, size_t len,
 		return -EINVAL;
 	if (len > BK_VM_XDP_FRAME - BK_VM_XDP_HEADROOM - BK_VM_XDP_TAILROOM)
 		return -E2BIG;
+	/* the test runs refuse an IPv4 or IPv6 frame without its header */
+	if ((eth_proto(pkt) == __builtin_bswap16(ETH_P_IP) && len < ETH_HLEN + 20) ||
+	    (eth_proto(pkt) == __builtin_bswap16(ETH_P_IPV6) && len < ETH_HLEN + 40))
+		return -EINVAL;
 	err = bk_run_frame(run);
 	if (err)
 		return err;
@@ -243,6 +251,8 @@ int bk_vm_run__ctx_skb(struct bk_vm_run *run, const void *pkt, size_t len,
 	s->ifindex = 1;
 	if (t == BK_PROG_CGROUP_SKB || t == BK_PROG_SK_SKB)
 		sock_fields(s, mac + ETH_HLEN, len - ETH_HLEN);
+	if (!l2)
+		memset(mac, 0, ETH_HLEN); /* the test runs return it zeroed */
 	if (opts && opts->sz >= offsetof(struct bk_vm_skb_opts, tstamp) + sizeof(opts->tstamp)) {
 		if (opts->ifindex)
 			s->ifindex = opts->ifindex;

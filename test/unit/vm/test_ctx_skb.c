@@ -120,7 +120,11 @@ TEST(skb_fields_from_the_packet)
 	CHECK_EQ(s->remote_ip4, 0x0100000a);
 	frame = bk_vm_run__frame(run, &len);
 	CHECK_EQ(len, 54);
-	CHECK_MEM(frame, pkt, sizeof(pkt));
+	CHECK_MEM(frame + 14, pkt + 14, sizeof(pkt) - 14);
+	CHECK_EQ(frame[0] | frame[6] | frame[12], 0); /* the header reads as zeros */
+	/* an IPv4 frame without its whole IP header is refused, as the kernel does */
+	CHECK_EQ(bk_vm_run__ctx_skb(run, pkt, 33, &so), -EINVAL);
+	CHECK_EQ(bk_vm_run__ctx_skb(run, pkt, 34, &so), 0);
 	so.type = BK_PROG_XDP;
 	CHECK_EQ(bk_vm_run__ctx_skb(run, pkt, sizeof(pkt), &so), -EINVAL);
 	CHECK(bk_vm_skb_type(BK_PROG_SOCKET_FILTER) && bk_vm_skb_type(BK_PROG_SCHED_ACT));
