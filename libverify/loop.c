@@ -385,7 +385,7 @@ void widen_imprecise(struct venv *env, const struct vstate *old, struct vstate *
 	if (old->curframe != cur->curframe)
 		return;
 	if (env->track_decided)
-		dm = demand_for(env, old->dec, old->ndec);
+		dm = demand_for(env, old->insn, old->dec, old->ndec);
 	for (int f = old->curframe; f >= 0; f--) {
 		const struct vframe *fo = old->frames[f];
 		struct vframe *fc = cur->frames[f];

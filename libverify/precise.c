@@ -676,6 +676,7 @@ struct vprec {
 	uint8_t *rd, *sink;
 	struct {
 		uint32_t *jumps, n;
+		int at;
 		uint64_t used;
 		struct vdemand d;
 	} cache[DCACHE];
@@ -684,13 +685,15 @@ struct vprec {
 };
 
 /* Demand with the conditional jumps whose sink[] is set as sinks (all of
- * them when sink is NULL), into dem and sdem. */
-static void demand_pass(struct venv *env, struct vprec *p, const uint8_t *sink, uint16_t *dem,
-			uint64_t *sdem)
+ * them when sink is NULL), into dem and sdem.  cut >= 0: only along paths
+ * that do not come back to insn cut (its demand does not flow on). */
+static void demand_pass(struct venv *env, struct vprec *p, const uint8_t *sink, int cut,
+			uint16_t *dem, uint64_t *sdem)
 {
 	int n = (int)env->cnt;
 	bool changed = true;
-	uint64_t cbb = 0, cbs = 0;
+	uint64_t cbb = 0, cbs = 0, cut_sin = 0;
+	uint16_t cut_in = 0;
 
 	memset(dem, 0, sizeof(*dem) * ((size_t)n + 1));
 	memset(sdem, 0, sizeof(*sdem) * ((size_t)n + 1));
@@ -725,12 +728,20 @@ static void demand_pass(struct venv *env, struct vprec *p, const uint8_t *sink, 
 				cbs);
 
 			in &= 0x3ff;
+			if (i == cut) {
+				cut_in = in, cut_sin = sin;
+				in = 0, sin = 0;
+			}
 			if (in != dem[i] || sin != sdem[i]) {
 				dem[i] = in;
 				sdem[i] = sin;
 				changed = true;
 			}
 		}
+	}
+	if (cut >= 0) {
+		dem[cut] = cut_in;
+		sdem[cut] = cut_sin;
 	}
 }
 
@@ -784,7 +795,7 @@ int compute_precision(struct venv *env)
 	}
 	maybe_fp(env, p->fp);
 	maybe_ptr(env, p->fp, p->pt);
-	demand_pass(env, p, NULL, dem, sdem);
+	demand_pass(env, p, NULL, -1, dem, sdem);
 	env->track_decided = false;
 	for (int i = 0; i < n; i++) {
 		env->aux[i].demand = dem[i];
@@ -796,10 +807,11 @@ int compute_precision(struct venv *env)
 }
 
 /* Demand with only the conditional jumps at jumps[0..n) (sorted) as
- * sinks, for widening against a state below which those were decided;
- * NULL (every jump a sink: env->aux's) when out of memory or once a run
- * made DPASS_MAX passes. */
-const struct vdemand *demand_for(struct venv *env, const uint32_t *jumps, uint32_t n)
+ * sinks, along paths that do not come back to insn at, for widening there
+ * against a state below which those were decided; NULL (every jump a
+ * sink: env->aux's) when out of memory or once a run made DPASS_MAX
+ * passes. */
+const struct vdemand *demand_for(struct venv *env, int at, const uint32_t *jumps, uint32_t n)
 {
 	struct vprec *p = env->prec;
 	int slot = 0;
@@ -807,8 +819,8 @@ const struct vdemand *demand_for(struct venv *env, const uint32_t *jumps, uint32
 	if (!p)
 		return NULL;
 	for (int k = 0; k < DCACHE; k++) {
-		if (p->cache[k].d.dem && p->cache[k].n == n &&
-		    !memcmp(p->cache[k].jumps, jumps, sizeof(*jumps) * n)) {
+		if (p->cache[k].d.dem && p->cache[k].n == n && p->cache[k].at == at &&
+		    (!n || !memcmp(p->cache[k].jumps, jumps, sizeof(*jumps) * n))) {
 			p->cache[k].used = ++p->tick;
 			return &p->cache[k].d;
 		}
@@ -830,12 +842,14 @@ const struct vdemand *demand_for(struct venv *env, const uint32_t *jumps, uint32
 		p->cache[slot].d.dem = NULL;
 		return NULL;
 	}
-	memcpy(p->cache[slot].jumps, jumps, sizeof(*jumps) * n);
+	if (n)
+		memcpy(p->cache[slot].jumps, jumps, sizeof(*jumps) * n);
 	p->cache[slot].n = n;
+	p->cache[slot].at = at;
 	p->cache[slot].used = ++p->tick;
 	for (uint32_t k = 0; k < n; k++)
 		p->sink[jumps[k]] = 1;
-	demand_pass(env, p, p->sink, p->cache[slot].d.dem, p->cache[slot].d.sdem);
+	demand_pass(env, p, p->sink, at, p->cache[slot].d.dem, p->cache[slot].d.sdem);
 	for (uint32_t k = 0; k < n; k++)
 		p->sink[jumps[k]] = 0;
 	return &p->cache[slot].d;

@@ -558,8 +558,9 @@ struct vdemand {
 	uint64_t *sdem; /* as vaux.sdemand */
 };
 /* Demand with only the conditional jumps at jumps[0..n) (sorted insn
- * indices) as sinks, for widening; NULL: use env->aux's. */
-const struct vdemand *demand_for(struct venv *env, const uint32_t *jumps, uint32_t n);
+ * indices) as sinks, along paths that do not come back to insn at, for
+ * widening there; NULL: use env->aux's. */
+const struct vdemand *demand_for(struct venv *env, int at, const uint32_t *jumps, uint32_t n);
 
 /* Records an access to [min_off, max_off) of the frame ptr points into, by
  * the current instruction, for stack liveness. */
