@@ -30,7 +30,9 @@
  * kernel forgets there keeps the loop from converging: demand_for()
  * computes the demand with only the jumps decided below the state widened
  * against as jump sinks (an undecided reg-reg compare passes demand of
- * either side to both).  Widening only makes a state coarser, so which
+ * either side to both), along paths from its instruction that do not come
+ * back to it (what later iterations decide, the kernel has not seen yet
+ * when it widens).  Widening only makes a state coarser, so which
  * scalars it keeps is a question of precision, never of soundness; no
  * restart is needed.  The passes share the sink-independent facts and
  * are cached by jump set, at most DPASS_MAX per run (then every jump is a
