@@ -86,12 +86,9 @@ int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 		}
 	}
 	in.insns = bk_prog__insns(prog, &in.cnt);
-	err = core_insns(prog, o.cache, &core, diag);
-	if (err) {
-		free(maps);
-		free(kconfig);
-		return err;
-	}
+	/* (a CO-RE relocation that cannot be resolved names its instruction) */
+	if ((err = core_insns(prog, o.cache, &core, diag)))
+		goto out;
 	if (core)
 		in.insns = core;
 	in.relocs = bk_prog__relocs(prog, &in.nrelocs);
@@ -103,6 +100,7 @@ int bk_prog__verify(const struct bk_prog *prog, enum bk_prog_type type,
 	in.btf = obj ? bk_obj__btf(obj) : NULL;
 	in.prog = prog;
 	err = bk_verify(&in, &o, stats, diag);
+out:
 	if (err && diag && diag->insn >= 0) {
 		const struct bk_line *l = bk_prog__line(prog, (uint32_t)diag->insn);
 
