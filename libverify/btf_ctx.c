@@ -384,7 +384,7 @@ int btf_ctx_access(struct venv *env, int off, int size, int t, uint8_t *type, ui
 
 	if (c->buf[arg] && size == 8) {
 		*type = VT_TP_BUFFER;
-		*flags = VF_NULL | (c->buf[arg] == BUF_RDONLY ? VF_RDONLY : 0);
+		*flags = VF_NULL | VF_BUF | (c->buf[arg] == BUF_RDONLY ? VF_RDONLY : 0);
 		return 0;
 	}
 	if (!tt || !btf_is_composite(tt))

@@ -124,6 +124,9 @@ static bool arg_type_ok(const struct vreg *r, int a)
 	bool kv =
 		!r->flags && (r->type == VT_STACK || r->type == VT_PKT || r->type == VT_PKT_META ||
 			      r->type == VT_MAP_KEY || r->type == VT_MAP_VALUE);
+	/* an iterator's buffer (PTR_TO_BUF) is memory to helpers; raw_tp.w's
+	 * tracepoint buffer is not */
+	bool buf = r->type == VT_TP_BUFFER && (r->flags & VF_BUF) && !(r->flags & VF_NULL);
 
 	switch (a) {
 	case A_MAP:
@@ -136,13 +139,14 @@ static bool arg_type_ok(const struct vreg *r, int a)
 		return r->type == VT_CTX;
 	case A_MEM_RO:
 	case A_MEM_RO_OR_NULL:
-		return kv || (r->type == VT_MEM && !(r->flags & VF_NULL)) ||
+		return kv || buf || (r->type == VT_MEM && !(r->flags & VF_NULL)) ||
 		       (r->type == VT_BTF_ID && !r->flags); /* trusted_ptr_ */
 	case A_UNINIT_MEM:
 	case A_MEM_RW:
 	case A_INT:
 	case A_LONG:
-		return kv || (r->type == VT_MEM && !(r->flags & (VF_NULL | VF_RDONLY)));
+		return kv || (buf && !(r->flags & VF_RDONLY)) ||
+		       (r->type == VT_MEM && !(r->flags & (VF_NULL | VF_RDONLY)));
 	case A_SIZE:
 	case A_SIZE_OR_ZERO:
 	case A_ALLOC_SIZE:

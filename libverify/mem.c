@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 
+#include "types_int.h"
 #include "verify_int.h"
 
 #define BPF_F_RDONLY_PROG (1U << 7)
@@ -470,11 +471,16 @@ int check_helper_mem_access(struct venv *env, int regno, int size, int t, bool z
 		return check_mem_region(env, regno, r->off, size, (uint32_t)r->aux, zero_ok);
 	case VT_STACK:
 		return stack_range_init(env, regno, r->off, size, zero_ok, t, raw);
+	case VT_TP_BUFFER: /* an iterator's key or value: any offset from 0 */
+		if ((r->flags & VF_BUF) && !(r->flags & VF_NULL))
+			return tp_buffer_access(env, regno, r->off, size, t, -1);
+		goto bad;
 	case VT_BTF_ID: /* a trusted kernel object: a struct walk (btf_ctx.c) */
 		if (!(r->flags & (VF_NULL | VF_UNTRUSTED)))
 			return obj_access(env, regno, r->off, size, t, -1, false);
 		/* fallthrough */
 	default:
+	bad:
 		if (zero_ok && size == 0 && reg_is_null(r))
 			return 0;
 		return verr(env, BK_E_V_HELPER_ARG, "R%d type=%s expected=fp", regno,

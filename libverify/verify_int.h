@@ -113,6 +113,7 @@ enum {
 	VF_RINGBUF = 1 << 2,   /* MEM_RINGBUF */
 	VF_UNTRUSTED = 1 << 3, /* PTR_UNTRUSTED: a BTF pointer loaded from memory */
 	VF_PERCPU = 1 << 4,    /* MEM_PERCPU: a per-CPU kernel variable */
+	VF_BUF = 1 << 5,       /* VT_TP_BUFFER: an iterator's key/value (PTR_TO_BUF) */
 };
 
 /* Scalar ids: a register "rY + delta" carries rY's id with one of these

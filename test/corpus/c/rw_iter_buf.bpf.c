@@ -66,3 +66,44 @@ int iterbuf_sk_storage(struct bpf_iter__bpf_sk_storage_map *ctx)
 	*v += sk->sk_rcvbuf;
 	return 0;
 }
+
+/* The buffers are memory to helpers too: the value written out whole by
+ * bpf_seq_write, filled by a helper that writes; the read-only key may
+ * not be a helper's output, and a maybe-NULL buffer is no memory yet. */
+SEC("iter/bpf_map_elem")
+int iterbuf_helper_read(struct bpf_iter__bpf_map_elem *ctx)
+{
+	char *val = ctx->value;
+
+	if (!val)
+		return 0;
+	bpf_seq_write(ctx->meta->seq, val, 16);
+	return 0;
+}
+
+SEC("iter/bpf_map_elem")
+int iterbuf_helper_write_value(struct bpf_iter__bpf_map_elem *ctx)
+{
+	char *val = ctx->value;
+
+	if (!val)
+		return 0;
+	return bpf_probe_read_kernel(val + 8, 8, ctx->map) ? 1 : 0;
+}
+
+SEC("iter/bpf_map_elem")
+int iterbuf_helper_write_key(struct bpf_iter__bpf_map_elem *ctx)
+{
+	char *key = ctx->key;
+
+	if (!key)
+		return 0;
+	return bpf_probe_read_kernel(key, 4, ctx->map) ? 1 : 0;
+}
+
+SEC("iter/bpf_map_elem")
+int iterbuf_helper_maybe_null(struct bpf_iter__bpf_map_elem *ctx)
+{
+	bpf_seq_write(ctx->meta->seq, ctx->value, 8);
+	return 0;
+}
