@@ -60,7 +60,7 @@ _Static_assert(BPF_MAP_TYPE_LRU_PERCPU_HASH == 10, "map type table");
 _Static_assert(BPF_MAP_TYPE_RINGBUF == 27, "map type table");
 _Static_assert(BPF_MAP_TYPE_USER_RINGBUF == 31, "map type table");
 
-const char *asm_map_type_name(uint32_t type)
+const char *bk_map_type_str(uint32_t type)
 {
 	return type < sizeof(map_types) / sizeof(map_types[0]) ? map_types[type] : NULL;
 }

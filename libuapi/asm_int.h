@@ -222,6 +222,5 @@ const char *asm_helper_name(uint32_t id);
 int asm_helper_id(const char *name, size_t len); /* -1 when unknown */
 bool asm_kfunc_known(const char *name);
 /* "hash" for BPF_MAP_TYPE_HASH; NULL when unknown (asm_dir.c). */
-const char *asm_map_type_name(uint32_t type);
 
 #endif

@@ -417,7 +417,7 @@ static void maps(struct dctx *c)
 {
 	for (size_t i = 0; i < bk_obj__map_cnt(c->obj); i++) {
 		const struct bk_map_def *m = bk_obj__map(c->obj, i);
-		const char *tn = asm_map_type_name(m->type);
+		const char *tn = bk_map_type_str(m->type);
 
 		if (m->origin != BK_MAP_BTF && m->origin != BK_MAP_LEGACY)
 			continue;

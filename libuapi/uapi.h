@@ -366,6 +366,9 @@ enum bk_prog_type {
  * progtypes.def).  Sets *attach (may be NULL) to the kernel's expected
  * attach type (0 when none).  BK_PROG_UNSPEC: unknown. */
 enum bk_prog_type bk_prog_type_from_section(const char *sec, uint32_t *attach);
+/* A map type's name by the kernel's enum bpf_map_type ("lru_hash", as
+ * bpfas's .map directive spells it); NULL for a number it does not know. */
+const char *bk_map_type_str(uint32_t type);
 
 /* Properties a section name gives its programs. */
 enum {
@@ -568,8 +571,8 @@ size_t bk_prog__core_cnt(const struct bk_prog *prog);
  * *out is a malloc'd copy of the program's bk_prog__insns() count, NULL
  * when the program has no CO-RE relocations.  -BK_E_CORE when a
  * relocation cannot be applied (libbpf refuses to load then). */
-int bk_prog__core_apply(const struct bk_prog *prog, const struct btf *target,
-			struct bk_insn **out, struct bk_diag *diag);
+int bk_prog__core_apply(const struct bk_prog *prog, const struct btf *target, struct bk_insn **out,
+			struct bk_diag *diag);
 
 /* Building an object (the assembler's side).  Strings and buffers passed
  * in are copied.  bk_obj__finish() links programs as bk_obj__open_* does;

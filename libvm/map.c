@@ -55,48 +55,11 @@ static const struct bk_map_ops *ops_for(uint32_t type)
 	}
 }
 
-/* Index = the kernel's enum bpf_map_type value. */
-static const char *const type_names[] = {
-	"unspec",
-	"hash",
-	"array",
-	"prog_array",
-	"perf_event_array",
-	"percpu_hash",
-	"percpu_array",
-	"stack_trace",
-	"cgroup_array",
-	"lru_hash",
-	"lru_percpu_hash",
-	"lpm_trie",
-	"array_of_maps",
-	"hash_of_maps",
-	"devmap",
-	"sockmap",
-	"cpumap",
-	"xskmap",
-	"sockhash",
-	"cgroup_storage",
-	"reuseport_sockarray",
-	"percpu_cgroup_storage",
-	"queue",
-	"stack",
-	"sk_storage",
-	"devmap_hash",
-	"struct_ops",
-	"ringbuf",
-	"inode_storage",
-	"task_storage",
-	"bloom_filter",
-	"user_ringbuf",
-	"cgrp_storage",
-	"arena",
-};
-_Static_assert(BPF_MAP_TYPE_LPM_TRIE == 11 && BPF_MAP_TYPE_BLOOM_FILTER == 30, "map type names");
-
 const char *bk_map_type_name(uint32_t type)
 {
-	return type < sizeof(type_names) / sizeof(type_names[0]) ? type_names[type] : "unknown";
+	const char *s = bk_map_type_str(type);
+
+	return s ? s : "unknown";
 }
 
 bool bk_map_type_supported(uint32_t type)
