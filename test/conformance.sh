@@ -26,41 +26,20 @@ fi
 work=$(mktemp -d /tmp/bk-conf-$engine.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# section NAME FILE: the lines of section NAME, comments removed.
-section() {
-	awk -v want="-- $1" '
-		/^-- / { on = ($0 == want); next }
-		on { sub(/#.*/, ""); print }' "$2"
-}
-
-# raw words (0x...) to hex bytes, little endian.
-raw_to_hex() {
-	local w
-	for w in $(grep -oE '0x[0-9a-fA-F]+'); do
-		w=$(printf '%016x' "$w")
-		for i in 14 12 10 8 6 4 2 0; do printf '%s ' "${w:$i:2}"; done
-	done
-	echo
-}
+. "$BK_SRC/test/conformance-lib.sh"
 
 pass=0 total=0
 failed=()
 for t in "$dir"/*.data; do
 	name=$(basename "$t" .data)
 	total=$((total + 1))
-	if grep -q '^-- raw' "$t"; then
-		section raw "$t" | raw_to_hex >"$work/prog.hex"
-	else
-		section asm "$t" >"$work/prog.s"
-		if ! bpfas --raw "$work/prog.s" -o "$work/prog.bin" 2>"$work/asm.err"; then
-			if grep -q '^-- error' "$t"; then
-				pass=$((pass + 1))
-			else
-				failed+=("$name: bpfas: $(head -1 "$work/asm.err")")
-			fi
-			continue
+	if ! prog_hex "$t" "$work"; then
+		if grep -q '^-- error' "$t"; then
+			pass=$((pass + 1))
+		else
+			failed+=("$name: bpfas: $(head -1 "$work/asm.err")")
 		fi
-		od -An -v -tx1 "$work/prog.bin" >"$work/prog.hex"
+		continue
 	fi
 	mem=$(section mem "$t" | tr '\n' ' ')
 	if out=$(bpfjit plugin --$engine $mem <"$work/prog.hex" 2>"$work/run.err"); then

@@ -17,34 +17,15 @@ fi
 work=$(mktemp -d /tmp/bk-conf-facts.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-section() {
-	awk -v want="-- $1" '
-		/^-- / { on = ($0 == want); next }
-		on { sub(/#.*/, ""); print }' "$2"
-}
-
-raw_to_hex() {
-	local w
-	for w in $(grep -oE '0x[0-9a-fA-F]+'); do
-		w=$(printf '%016x' "$w")
-		for i in 14 12 10 8 6 4 2 0; do printf '%s ' "${w:$i:2}"; done
-	done
-	echo
-}
+. "$BK_SRC/test/conformance-lib.sh"
 
 agreed=0 rejected=0 other=0
 failed=()
 for t in "$dir"/*.data; do
 	name=$(basename "$t" .data)
-	if grep -q '^-- raw' "$t"; then
-		section raw "$t" | raw_to_hex >"$work/prog.hex"
-	else
-		section asm "$t" >"$work/prog.s"
-		if ! bpfas --raw "$work/prog.s" -o "$work/prog.bin" 2>/dev/null; then
-			other=$((other + 1))
-			continue
-		fi
-		od -An -v -tx1 "$work/prog.bin" >"$work/prog.hex"
+	if ! prog_hex "$t" "$work"; then
+		other=$((other + 1))
+		continue
 	fi
 	mem=$(section mem "$t" | tr '\n' ' ')
 	if out=$(bpfjit plugin --verify $mem <"$work/prog.hex" 2>"$work/run.err"); then
