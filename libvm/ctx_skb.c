@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helper_def_int.h"
 #include "vm_int.h"
 
 enum {
@@ -290,13 +291,6 @@ const void *bk_vm_run__frame(const struct bk_vm_run *run, size_t *len)
 
 /* ---- helpers ------------------------------------------------------------------- */
 
-#define HELPER(name)                                                                               \
-	static uint64_t h_##name(                                                                  \
-		uint64_t r1 __attribute__((unused)), uint64_t r2 __attribute__((unused)),          \
-		uint64_t r3 __attribute__((unused)), uint64_t r4 __attribute__((unused)),          \
-		uint64_t r5 __attribute__((unused)),                                               \
-		struct bk_vm_run *run __attribute__((unused)))
-
 static struct __sk_buff *skb_of(struct bk_vm_run *run, uint64_t r1, const char *fn)
 {
 	if (run->ctx_kind != BK_CTX_SKB || (uintptr_t)run->skb != r1) {
@@ -310,17 +304,6 @@ static struct __sk_buff *skb_of(struct bk_vm_run *run, uint64_t r1, const char *
 	struct __sk_buff *var = skb_of(run, r1, __func__ + 2);                                     \
 	if (!var)                                                                                  \
 		return 0;
-
-#define NEED_MEM(p, n, w, what)                                                                    \
-	do {                                                                                       \
-		if (!bk_vm_run__mem_ok(run, (p), (n), (w))) {                                      \
-			bk_vm_run__fault(run, BK_E_VM_HELPER_ARG,                                  \
-					 "%s: %s %#" PRIx64 " (%" PRIu64 " bytes) is outside "     \
-					 "the program's memory",                                   \
-					 __func__ + 2, (what), (uint64_t)(p), (uint64_t)(n));      \
-			return 0;                                                                  \
-		}                                                                                  \
-	} while (0)
 
 static uint8_t *skb_data(const struct __sk_buff *s)
 {

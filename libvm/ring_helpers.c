@@ -16,14 +16,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "helper_def_int.h"
 #include "ring_int.h"
-
-#define HELPER(name)                                                                               \
-	static uint64_t h_##name(                                                                  \
-		uint64_t r1 __attribute__((unused)), uint64_t r2 __attribute__((unused)),          \
-		uint64_t r3 __attribute__((unused)), uint64_t r4 __attribute__((unused)),          \
-		uint64_t r5 __attribute__((unused)),                                               \
-		struct bk_vm_run *run __attribute__((unused)))
 
 /* The executor running the program, or NULL after a fault. */
 static struct bk_ring *ring_of(struct bk_vm_run *run, const char *fn)
@@ -51,16 +45,6 @@ static struct bk_ring *ring_ctx(struct bk_vm_run *run, uint64_t ctx, const char 
 }
 
 /* Fault unless the program may access [p, p + n). */
-#define NEED_MEM(p, n, w, what)                                                                    \
-	do {                                                                                       \
-		if (!bk_vm_run__mem_ok(run, (p), (n), (w))) {                                      \
-			bk_vm_run__fault(run, BK_E_VM_HELPER_ARG,                                  \
-					 "%s: %s %#" PRIx64 " (%" PRIu64 " bytes) is outside "     \
-					 "the program's memory",                                   \
-					 __func__ + 2, (what), (uint64_t)(p), (uint64_t)(n));      \
-			return 0;                                                                  \
-		}                                                                                  \
-	} while (0)
 
 /* iouring_queue_sqe(ctx, sqe, len) */
 HELPER(iouring_queue_sqe)
