@@ -194,8 +194,9 @@ check: deps
 CHECK_STAGES := format-check unit-run unit-san bats-run data-checks fuzz-smoke
 check-run: all samples man
 	@failed=; for t in $(CHECK_STAGES); do \
-		echo "==== check: $$t"; \
+		echo "==== check: $$t"; t0=$$(date +%s); \
 		$(MAKE) --no-print-directory $$t || failed="$$failed $$t"; \
+		echo "==== check: $$t took $$(( $$(date +%s) - t0 )) s"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "==== check FAILED:$$failed"; exit 1; fi; \
 	echo "==== check: all stages passed ($(CHECK_STAGES))"

@@ -12,9 +12,11 @@ rc=0
 for s in "$here"/check.d/*.sh; do
 	[ -e "$s" ] || continue
 	echo "== $(basename "$s")"
+	t0=$SECONDS
 	if ! bash "$s"; then
 		echo "FAILED: $(basename "$s")"
 		rc=1
 	fi
+	echo "== $(basename "$s"): $((SECONDS - t0)) s"
 done
 exit $rc
