@@ -106,7 +106,7 @@ $(O)/libbpfkit.so: $(ALL_LIB_OBJS)
 define bin_rule
 $(O)/bin/$(1): $(call objs_of,cmd/$(1)) $(COMMON_OBJS) $(O)/libbpfkit.a
 	@mkdir -p $$(dir $$@)
-	$(CC) $(BK_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(O)/libbpfkit.a $(PKG_LIBS)
+	$(CC) $(BK_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(O)/libbpfkit.a -Wl,--as-needed $(PKG_LIBS)
 endef
 $(foreach b,$(BINS),$(eval $(call bin_rule,$(b))))
 
