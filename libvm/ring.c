@@ -82,6 +82,8 @@ int ring_slot_new(struct bk_ring *r)
 	i = r->free_slot;
 	r->free_slot = r->slots[i].next;
 	r->slots[i].gen++;
+	r->slots[i].grp = r->slots[i].chain = UINT32_MAX;
+	r->slots[i].skip = 0;
 	r->inflight++;
 	return (int)i;
 }
@@ -100,14 +102,28 @@ void ring_slot_free(struct bk_ring *r, uint32_t idx)
 {
 	struct ring_slot *s = &r->slots[idx];
 
-	if (s->kind == SLOT_USER || s->kind == SLOT_PROG)
-		r->routes[s->cq]--;
-	else if (s->kind == SLOT_START)
-		r->starts--;
-	r->slots[idx].kind = SLOT_FREE;
-	r->slots[idx].next = r->free_slot;
+	if (!s->skip) {
+		if (s->kind == SLOT_USER || s->kind == SLOT_PROG)
+			r->routes[s->cq]--;
+		else if (s->kind == SLOT_START)
+			r->starts--;
+		r->inflight--;
+	}
+	s->kind = SLOT_FREE;
+	s->next = r->free_slot;
 	r->free_slot = idx;
-	r->inflight--;
+}
+
+/* The one CQE of a skip chain came: every slot of it is done. */
+static void free_group(struct bk_ring *r, uint32_t grp)
+{
+	for (uint32_t i = grp, next; i != UINT32_MAX; i = next) {
+		next = r->slots[i].chain;
+		if (r->slots[i].kind != SLOT_FREE && r->slots[i].grp == grp)
+			ring_slot_free(r, i);
+		else
+			break;
+	}
 }
 
 /* ---- the application's SQEs ------------------------------------------------- */
@@ -169,6 +185,7 @@ int ring_take_user_sqes(struct bk_ring *r)
 		} else {
 			ring_slot_route(r, (uint32_t)i, SLOT_USER, 0);
 			retarget(r, sqe);
+			sqe->flags &= (uint8_t)~IOSQE_CQE_SKIP_SUCCESS; /* one CQE each */
 		}
 		sqe->user_data = ring_slot_tag(r, (uint32_t)i);
 		r->st.user_sqes++;
@@ -254,14 +271,24 @@ static int req_complete(struct bk_ring *r, struct ring_req *q, int32_t res)
 	return err;
 }
 
-/* Ends the links the run left open: a chain never spans two runs. */
+/* Ends the links the run left open: a chain never spans two runs.  A
+ * skip chain left open ends with an SQE that posts its CQE after all. */
 static void end_run_links(struct bk_ring *r)
 {
 	struct io_uring_sq *sq = &r->ring->sq;
+	uint32_t t = r->chain_tail;
 
-	if (r->last_sqe && (int)(r->last_sqe_idx - sq->sqe_head) >= 0)
+	if (r->last_sqe && (int)(r->last_sqe_idx - sq->sqe_head) >= 0) {
 		r->last_sqe->flags &= (uint8_t)~(IOSQE_IO_LINK | IOSQE_IO_HARDLINK);
+		if (t != UINT32_MAX) {
+			r->last_sqe->flags &= (uint8_t)~IOSQE_CQE_SKIP_SUCCESS;
+			r->slots[t].skip = 0;
+			r->routes[r->slots[t].cq]++;
+			r->inflight++;
+		}
+	}
 	r->last_sqe = NULL;
+	r->chain_head = r->chain_tail = UINT32_MAX;
 }
 
 static int run_fault(struct bk_ring *r, struct ring_req *q, int err, struct bk_diag *diag)
@@ -420,7 +447,9 @@ static void route(struct bk_ring *r, const struct io_uring_cqe *cqe)
 	default:
 		break;
 	}
-	if (!more)
+	if (s->grp != UINT32_MAX)
+		free_group(r, s->grp);
+	else if (!more)
 		ring_slot_free(r, idx);
 }
 
@@ -630,6 +659,7 @@ int bk_ring__new(struct bk_vm *vm, struct io_uring *ring, const struct bk_ring_o
 		r->has_sigmask = true;
 	}
 	r->free_slot = UINT32_MAX;
+	r->chain_head = r->chain_tail = UINT32_MAX;
 	r->fault_prog = -1;
 	r->seen = ring->sq.sqe_head;
 	if (r->ncqs > BK_RING_MAX_CQS) {

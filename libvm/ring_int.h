@@ -10,6 +10,11 @@
  *   SQE's queueing to its last CQE (one without IORING_CQE_F_MORE).
  * - r->seen is the SQ index up to which SQEs have been taken (tagged);
  *   the executor takes the application's SQEs before it queues its own.
+ * - A program's SQE with IOSQE_CQE_SKIP_SUCCESS is linked to the next SQE
+ *   it queues in the same run; such a chain posts exactly one CQE (the
+ *   last SQE's, or that of the first one that failed), so its slots form
+ *   a group (grp: the first slot, chain: the next one) counted once in
+ *   inflight and routes, through its last slot, and freed together.
  * - A request is on exactly one of the run queue and the wait list, or is
  *   the one running (r->cur); requests are freed when they complete.
  */
@@ -57,8 +62,11 @@ struct ring_slot {
 	uint32_t cq;
 	uint32_t prog;	/* SLOT_START: program index (UINT32_MAX: invalid) */
 	uint32_t next;	/* free list */
+	uint32_t grp;	/* first slot of its skip chain, or UINT32_MAX */
+	uint32_t chain; /* next slot of its skip chain, or UINT32_MAX */
 	uint8_t kind;	/* enum ring_slot_kind */
 	uint8_t opcode; /* SLOT_PROG: openat/accept results become owned fds */
+	uint8_t skip;	/* posts no CQE of its own on success (not counted) */
 };
 
 struct ring_win {
@@ -100,6 +108,8 @@ struct bk_ring {
 	/* the last SQE the running program queued (links end with the run) */
 	struct io_uring_sqe *last_sqe;
 	unsigned last_sqe_idx;
+	/* the run's open skip chain: its first and last slots (UINT32_MAX) */
+	uint32_t chain_head, chain_tail;
 	struct bk_ring_stats st;
 	int fault_prog;
 };

@@ -56,7 +56,8 @@ static const struct sqe_rule {
 // clang-format on
 
 #define ALLOWED_FLAGS                                                                              \
-	(IOSQE_FIXED_FILE | IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_IO_DRAIN | IOSQE_ASYNC)
+	(IOSQE_FIXED_FILE | IOSQE_IO_LINK | IOSQE_IO_HARDLINK | IOSQE_IO_DRAIN | IOSQE_ASYNC |     \
+	 IOSQE_CQE_SKIP_SUCCESS)
 #define MAX_PATH 4096
 
 /* The SQE fields bpfkit reads, by offset (struct io_uring_sqe). */
@@ -143,8 +144,17 @@ static bool check_fields(struct bk_vm_run *run, const struct sqe_rule *ru, const
 	if (s->flags & ~ALLOWED_FLAGS)
 		FAULT(BK_E_RING_SQE,
 		      "%s: flags %#x are not allowed (only fixed file, link, "
-		      "hardlink, drain, async)",
+		      "hardlink, drain, async, cqe skip success)",
 		      n, s->flags);
+	if ((s->flags & IOSQE_CQE_SKIP_SUCCESS) &&
+	    (s->flags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK)) != IOSQE_IO_LINK)
+		FAULT(BK_E_RING_SQE,
+		      "%s: IOSQE_CQE_SKIP_SUCCESS needs IOSQE_IO_LINK (not hardlink): "
+		      "the next SQE of the chain posts its CQE",
+		      n);
+	if ((s->flags & IOSQE_CQE_SKIP_SUCCESS) && (ru->rules & (R_PATH | R_SOCKADDR)))
+		FAULT(BK_E_RING_SQE,
+		      "%s: IOSQE_CQE_SKIP_SUCCESS: the descriptor it returns would be lost", n);
 	if (s->ioprio || s->buf_index || s->personality || s->file_index || s->addr3 || s->pad)
 		FAULT(BK_E_RING_SQE,
 		      "%s: ioprio, buf_index, personality, file_index and addr3 "
@@ -295,9 +305,37 @@ static struct io_uring_sqe *get_sqe(struct bk_ring *r)
 	if (ring_take_user_sqes(r))
 		return NULL;
 	sqe = io_uring_get_sqe(r->ring);
-	if (!sqe && !ring_enter(r, 0))
-		sqe = io_uring_get_sqe(r->ring); /* the SQ was full: submitted it */
+	/* the SQ was full: submit it, unless that would cut a chain in two */
+	if (!sqe && !(r->last_sqe && (r->last_sqe->flags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK))) &&
+	    !ring_enter(r, 0))
+		sqe = io_uring_get_sqe(r->ring);
 	return sqe;
+}
+
+/* Routes the program's new slot i; a skip SQE opens or extends the run's
+ * skip chain and is not counted, the SQE after it closes the chain. */
+static void chain_add(struct bk_ring *r, uint32_t i, bool skip, uint32_t cq)
+{
+	struct ring_slot *s = &r->slots[i];
+
+	if (skip) {
+		s->kind = SLOT_PROG;
+		s->cq = cq;
+		s->skip = 1;
+		r->inflight--;
+	} else {
+		ring_slot_route(r, i, SLOT_PROG, cq);
+	}
+	if (r->chain_tail != UINT32_MAX) {
+		r->slots[r->chain_tail].chain = i;
+		s->grp = r->chain_head;
+	} else if (skip) {
+		r->chain_head = i;
+		s->grp = i;
+	}
+	r->chain_tail = skip ? i : UINT32_MAX;
+	if (!skip)
+		r->chain_head = UINT32_MAX;
 }
 
 static const struct sqe_rule *rule_of(uint8_t opcode)
@@ -361,7 +399,7 @@ uint64_t ring_queue_sqe(struct bk_ring *r, struct bk_vm_run *run, const void *p,
 	}
 	if (ru->rules & R_CLOSEFD)
 		ring_fd_drop(r, s.fd);
-	ring_slot_route(r, (uint32_t)i, SLOT_PROG, s.cq);
+	chain_add(r, (uint32_t)i, s.flags & IOSQE_CQE_SKIP_SUCCESS, s.cq);
 	r->slots[i].user_data = s.user_data;
 	r->slots[i].opcode = s.opcode;
 	s.cq = 0;

@@ -431,7 +431,9 @@ long bk_map__bpf_delete(struct bk_map *map, const void *key, uint32_t cpu);
  *   one of its userspace CQs, the one its SQE named at BK_RING_SQE_CQ_OFF
  *   (the executor clears that field and the user_data the kernel sees and
  *   restores the user_data on the way back).  CQ 0 is the application's
- *   (bk_ring__pop_cqe), CQs 1..ncqs are the programs'.
+ *   (bk_ring__pop_cqe), CQs 1..ncqs are the programs'.  Every SQE of the
+ *   application completes there: the executor clears
+ *   IOSQE_CQE_SKIP_SUCCESS on them.
  * - A run may queue SQEs, emit and reap CQEs.  If it leaves ctx->wait_nr
  *   non-zero, the program runs again once CQ ctx->wait_idx (1..ncqs) holds
  *   at least wait_nr CQEs; otherwise the request completes: a CQE with its
@@ -440,7 +442,11 @@ long bk_map__bpf_delete(struct bk_map *map, const void *key, uint32_t cpu);
  * - Every SQE a program queues is checked: whitelisted opcode (nop, read,
  *   write, openat, close, fsync, timeout, link_timeout, poll_add, send,
  *   recv, accept, and BPF requests); flags limited to fixed file, link,
- *   hardlink, drain and async; fields the opcode does not use are zero;
+ *   hardlink, drain, async and cqe skip success (with link, not hardlink,
+ *   and not on openat or accept: such a chain posts one CQE, its last
+ *   SQE's or that of the first SQE that failed; the SQE that ends a run
+ *   posts its CQE whatever its flags); fields the opcode does not use are
+ *   zero;
  *   every buffer, path, timespec or socket address lies in memory
  *   registered for the program (bk_ring__add_mem) with the access the
  *   kernel makes; the file is a fixed file below opts.nfiles or a

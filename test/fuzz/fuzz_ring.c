@@ -63,6 +63,12 @@ static void oracle(const struct io_uring_sqe *s)
 {
 	bool fixed = s->flags & IOSQE_FIXED_FILE;
 
+	/* a CQE skipped on success: only with a plain link to the next SQE,
+	 * and never where the result is a descriptor to own */
+	if ((s->flags & IOSQE_CQE_SKIP_SUCCESS) &&
+	    ((s->flags & (IOSQE_IO_LINK | IOSQE_IO_HARDLINK)) != IOSQE_IO_LINK ||
+	     s->opcode == IORING_OP_OPENAT || s->opcode == IORING_OP_ACCEPT))
+		abort();
 	switch (s->opcode) {
 	case IORING_OP_READ:
 	case IORING_OP_RECV:
@@ -113,8 +119,7 @@ static void oracle(const struct io_uring_sqe *s)
 	if (s->opcode != IORING_OP_TIMEOUT && s->opcode != IORING_OP_LINK_TIMEOUT &&
 	    (fixed ? s->fd < 0 || s->fd >= 2 : s->fd != 7))
 		abort();
-	if (s->flags & (IOSQE_BUFFER_SELECT | IOSQE_CQE_SKIP_SUCCESS) || s->personality ||
-	    s->buf_index)
+	if (s->flags & IOSQE_BUFFER_SELECT || s->personality || s->buf_index)
 		abort();
 }
 

@@ -11,6 +11,10 @@
  *     with the program's return value as the CQE's res.
  *   - CQ 0 is the application's; CQs 1..N belong to programs.  Each SQE
  *     names the CQ of its completion (iouring_sqe_set_cq).
+ *   - IOSQE_CQE_SKIP_SUCCESS is allowed on an SQE linked (IOSQE_IO_LINK,
+ *     not hardlink) to the next SQE the same run queues: the chain posts
+ *     one CQE, its last SQE's or that of the first SQE that failed.  The
+ *     last SQE of a run ends its chain and posts its CQE.
  *   - Buffers, paths and timespecs an SQE points to must lie in memory the
  *     executor registered for the program (bpfload: IOURING_ENV's mem);
  *     files are fixed files (bpfload: the --ring paths, 0, 1, ...) or

@@ -524,3 +524,165 @@ TEST(ring_bpf_request_follows_its_link)
 	CHECK_EQ(bk_ring__pop_cqe(t.ex, 0, &c), -EAGAIN);
 	rt_fini(&t);
 }
+
+/* A chain whose first SQE skips its CQE on success posts one CQE, the
+ * last SQE's; the executor counts it once and is idle after it. */
+TEST(ring_skip_chain_posts_one_cqe)
+{
+	struct bk_insn p[] = {
+		BK_MOV64_REG(6, 1),
+		BK_LDX_MEM(W, 0, 6, 12),
+		BK_JMP_IMM(JNE, 0, 0, 28),
+		RT_SQE_ZERO(),
+		RT_SQE_FD(-1),
+		RT_SQE_FLAGS(IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS),
+		RT_SQE_DATA(1),
+		RT_SQE_CQ(1),
+		RT_QUEUE(),
+		RT_SQE_FLAGS(0),
+		RT_SQE_DATA(2),
+		RT_QUEUE(),
+		RT_WAIT(1, 1),
+		BK_MOV64_IMM(0, 0),
+		BK_EXIT(),
+		/* second run: the one CQE's user_data */
+		RT_REAP(1),
+		BK_LDX_MEM(DW, 0, 10, -80),
+		BK_EXIT(),
+	};
+	struct bk_ring_stats st;
+	struct bk_ring_cqe c;
+	struct rt t;
+
+	REQUIRE(rt_init(&t, p, ARRAY_LEN(p)) == 0);
+	rt_start(&t, 0, 0, 1);
+	CHECK_EQ(rt_one(&t, &c), 0);
+	CHECK_EQ(c.res, 2);
+	CHECK_EQ(bk_ring__cq_count(t.ex, 1), 0);
+	CHECK(bk_ring__idle(t.ex));
+	bk_ring__stats(t.ex, &st);
+	CHECK_EQ(st.sqes, 2);
+	CHECK_EQ(st.cqes, 2); /* the BPF request's NOP and the chain's */
+	CHECK_EQ(st.runs, 2);
+	rt_fini(&t);
+}
+
+/* A skip SQE that ends its run ends the chain: it posts its CQE. */
+TEST(ring_skip_sqe_ending_a_run_posts_its_cqe)
+{
+	struct bk_insn p[] = {
+		BK_MOV64_REG(6, 1),
+		BK_LDX_MEM(W, 0, 6, 12),
+		BK_JMP_IMM(JNE, 0, 0, 21),
+		RT_SQE_ZERO(),
+		RT_SQE_FD(-1),
+		RT_SQE_FLAGS(IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS),
+		RT_SQE_DATA(7),
+		RT_SQE_CQ(1),
+		RT_QUEUE(),
+		RT_WAIT(1, 1),
+		BK_MOV64_IMM(0, 0),
+		BK_EXIT(),
+		RT_REAP(1),
+		BK_LDX_MEM(DW, 0, 10, -80),
+		BK_EXIT(),
+	};
+	struct bk_ring_cqe c;
+	struct rt t;
+
+	REQUIRE(rt_init(&t, p, ARRAY_LEN(p)) == 0);
+	rt_start(&t, 0, 0, 1);
+	CHECK_EQ(rt_one(&t, &c), 0);
+	CHECK_EQ(c.res, 7);
+	CHECK(bk_ring__idle(t.ex));
+	rt_fini(&t);
+}
+
+/* The skip SQE fails (a read of a write-only file): its CQE comes, the
+ * linked NOP is cancelled without one, and nothing is left in flight.
+ * The program returns user_data * 1000 - res. */
+TEST(ring_skip_sqe_that_fails_posts_its_cqe_only)
+{
+	static uint8_t buf[64];
+	char path[] = "/tmp/bk-ring-test-XXXXXX";
+	int tmp = mkstemp(path), fd;
+	struct bk_insn p[] = {
+		BK_MOV64_REG(6, 1),
+		BK_LDX_MEM(W, 0, 6, 12),
+		BK_JMP_IMM(JNE, 0, 0, 42),
+		RT_SQE_ZERO(),
+		RT_SQE_OP(IORING_OP_READ),
+		RT_SQE_FLAGS(IOSQE_FIXED_FILE | IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS),
+		RT_SQE_FD(0),
+		BK_LD_IMM64(1, (uintptr_t)buf),
+		BK_STX_MEM(DW, 10, 1, -48),
+		RT_SQE_LEN(16),
+		RT_SQE_DATA(1),
+		RT_SQE_CQ(1),
+		RT_QUEUE(),
+		RT_SQE_ZERO(),
+		RT_SQE_FD(-1),
+		RT_SQE_DATA(2),
+		RT_SQE_CQ(1),
+		RT_QUEUE(),
+		RT_WAIT(1, 1),
+		BK_MOV64_IMM(0, 0),
+		BK_EXIT(),
+		RT_REAP(1),
+		BK_LDX_MEM(DW, 0, 10, -80),
+		BK_ALU64_IMM(MUL, 0, 1000),
+		BK_LDX_MEM(W, 1, 10, -72),
+		BK_ALU64_IMM(LSH, 1, 32),
+		BK_ALU64_IMM(ARSH, 1, 32),
+		BK_ALU64_REG(SUB, 0, 1),
+		BK_EXIT(),
+	};
+	struct bk_ring_stats st;
+	struct bk_ring_cqe c;
+	struct rt t;
+
+	REQUIRE(tmp >= 0);
+	fd = open(path, O_WRONLY);
+	unlink(path);
+	close(tmp);
+	REQUIRE(fd >= 0);
+	REQUIRE(rt_init_opts(&t, p, ARRAY_LEN(p), 0, 1) == 0);
+	REQUIRE(io_uring_register_files(&t.ring, &fd, 1) == 0);
+	REQUIRE(bk_ring__add_mem(t.ex, BK_RING_ALL_PROGS, buf, sizeof(buf),
+				 BK_RING_MEM_READ | BK_RING_MEM_WRITE) == 0);
+	rt_start(&t, 0, 0, 1);
+	CHECK_EQ(rt_one(&t, &c), 0);
+	CHECK_EQ(c.res, 1000 + EBADF);
+	CHECK_EQ(bk_ring__cq_count(t.ex, 1), 0);
+	CHECK(bk_ring__idle(t.ex));
+	bk_ring__stats(t.ex, &st);
+	CHECK_EQ(st.sqes, 2);
+	CHECK_EQ(st.cqes, 2);
+	rt_fini(&t);
+	close(fd);
+}
+
+/* IOSQE_CQE_SKIP_SUCCESS needs a plain link to a next SQE, and not on an
+ * openat, whose descriptor would be lost. */
+TEST(ring_skip_without_link_faults)
+{
+	static const uint8_t flags[] = {IOSQE_CQE_SKIP_SUCCESS,
+					IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_HARDLINK};
+
+	for (size_t k = 0; k < ARRAY_LEN(flags); k++) {
+		struct bk_insn p[] = {
+			BK_MOV64_REG(6, 1), RT_SQE_ZERO(), RT_SQE_FD(-1), RT_SQE_FLAGS(flags[k]),
+			RT_QUEUE(), /* the call: insn 15 */
+			BK_EXIT(),
+		};
+		struct bk_ring_cqe c;
+		struct rt t;
+
+		REQUIRE(rt_init(&t, p, ARRAY_LEN(p)) == 0);
+		rt_start(&t, 0, 0, 3);
+		CHECK_EQ(rt_one(&t, &c), -BK_E_RING_SQE);
+		CHECK_EQ(t.diag.insn, 15);
+		CHECK(strstr(t.diag.msg, "IOSQE_CQE_SKIP_SUCCESS needs IOSQE_IO_LINK") != NULL);
+		rt_fini(&t);
+	}
+}
