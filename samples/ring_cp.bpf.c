@@ -6,12 +6,17 @@
  *
  *   bpfload ring_cp.bpf.o --ring SRC --ring DST --qd 8
  *
- * A slot reads its block, writes what the read returned at the same
- * offset, and reads the rest of the block after a short read; a read that
- * returns 0 is the end of the file and retires the slot.  So the size
- * need not be known and short reads anywhere are handled.  Each run reaps
- * every CQE on CQ 1 and queues the follow-up SQEs, then waits for all
- * I/O in flight: one io_uring_enter per batch.  Completes with 0, or the
+ * A slot queues a read of its block linked to the write of the whole
+ * block at the same offset; the read skips its CQE when it succeeds
+ * (IOSQE_CQE_SKIP_SUCCESS), so a block copied costs one CQE, the write's.
+ * A short read breaks the link: the kernel cancels the write without a
+ * CQE and posts the read's, and the slot writes what the read returned,
+ * then reads the rest of the block; a read that returns 0 is the end of
+ * the file and retires the slot.  So the size need not be known and short
+ * reads anywhere are handled.  Each run reaps every CQE on CQ 1 and
+ * queues the follow-up SQEs, then waits until half the slots (qd / 2)
+ * have completed: the other half keeps the kernel busy meanwhile, and a
+ * batch of qd SQEs costs one io_uring_enter.  Completes with 0, or the
  * first error (a negative errno) once the I/O in flight has drained;
  * cp_state holds the bytes copied.
  */
@@ -41,7 +46,7 @@ struct cp_state {
 	__u64 bytes; /* bytes written */
 	__u64 buf;   /* registered memory: qd buffers of block bytes */
 	__u32 block, qd;
-	__u32 inflight, started;
+	__u32 inflight, started; /* inflight: CQEs to come */
 	__s32 error;
 	__u32 pad;
 	struct slot slot[MAX_QD];
@@ -72,6 +77,29 @@ queue_io(struct io_uring_bpf_ctx *ctx, struct cp_state *st, __u32 i, int op, __u
 	return 0;
 }
 
+/* Queues slot i's read of a whole block linked to its write: one CQE. */
+static __attribute__((always_inline)) long queue_pair(struct io_uring_bpf_ctx *ctx,
+						      struct cp_state *st, __u32 i, __u64 off)
+{
+	__u64 buf = st->buf + (__u64)i * st->block;
+	struct iouring_sqe sqe;
+
+	iouring_prep_read_fixed(&sqe, 0, buf, st->block, off);
+	iouring_sqe_set_flags(&sqe, IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS);
+	iouring_sqe_set_data(&sqe, (__u64)OP_READ << 8 | i);
+	iouring_sqe_set_cq(&sqe, 1);
+	if (iouring_queue(ctx, &sqe))
+		return -1;
+	iouring_prep_write_fixed(&sqe, 1, buf, st->block, off);
+	iouring_sqe_set_data(&sqe, (__u64)OP_WRITE << 8 | i);
+	iouring_sqe_set_cq(&sqe, 1);
+	st->inflight++; /* the run's last SQE posts its CQE: if the write fails
+			   to queue, the read's CQE comes */
+	if (iouring_queue(ctx, &sqe))
+		return -1;
+	return 0;
+}
+
 /* Global functions (not static, like this one) are verified once, on
  * their own, with their arguments typed by their prototypes (a pointer may
  * be NULL): that keeps the verifier's work on the loops small. */
@@ -86,8 +114,9 @@ __attribute__((noinline)) int cp_next(struct io_uring_bpf_ctx *ctx, struct cp_st
 	s = &st->slot[i & (MAX_QD - 1)];
 	s->base = st->next;
 	s->got = 0;
+	s->len = st->block;
 	st->next += st->block;
-	if (queue_io(ctx, st, i & (MAX_QD - 1), OP_READ, s->base, st->block) && !st->error)
+	if (queue_pair(ctx, st, i & (MAX_QD - 1), s->base) && !st->error)
 		st->error = -16;
 	return 0;
 }
@@ -137,7 +166,7 @@ __attribute__((noinline)) int cp_complete(struct io_uring_bpf_ctx *ctx, struct c
 	}
 	if (st->error)
 		return 0;
-	if ((c->user_data >> 8) == OP_READ) {
+	if ((c->user_data >> 8) == OP_READ) { /* short, or unlinked */
 		if (c->res == 0)
 			return 0; /* end of file: the slot retires */
 		s->len = c->res;
@@ -176,7 +205,9 @@ int cp(struct io_uring_bpf_ctx *ctx)
 		cp_complete(ctx, st, &c);
 	}
 	if (st->inflight) {
-		ctx->wait_nr = st->inflight;
+		__u32 half = st->qd / 2 ? st->qd / 2 : 1;
+
+		ctx->wait_nr = st->inflight < half ? st->inflight : half;
 		ctx->wait_idx = 1;
 		return 0;
 	}

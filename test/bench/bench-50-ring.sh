@@ -4,14 +4,17 @@
 # 256 MiB file (cached) at queue depth 8 with 64 KiB blocks, one run, on
 # /tmp's file system and on tmpfs (/dev/shm):
 #   bpfload --ring        the ring_cp sample in the JIT (and the interpreter):
-#                         verification, JIT and the copy; the program waits
-#                         for all its I/O in flight, one io_uring_enter a batch
-#   liburing loop         test/bench/ring/uring_cp.c, the same algorithm in C,
-#                         the usual loop: submit, wait for one CQE, handle all
-#   liburing, wait all    the same C loop waiting for all I/O in flight (the
-#                         program's batching, without BPF)
+#                         verification, JIT and the copy; each slot's read is
+#                         linked to its write and skips its CQE on success,
+#                         and the program waits until half the slots are
+#                         done, so a batch of QD SQEs costs one io_uring_enter
+#   liburing loop         test/bench/ring/uring_cp.c, the usual loop in C:
+#                         submit, wait for one CQE, handle all; each read's
+#                         CQE queues its write
+#   liburing, wait all    that C loop waiting for all I/O in flight
+#   liburing, linked      ring_cp's algorithm in C (linked, waits for half)
 #   cp                    coreutils
-# Wall time of whole processes, each tool BK_BENCH_REPS times (default 5)
+# Wall time of whole processes, each tool BK_BENCH_REPS times (default 9)
 # interleaved, sync before each copy so earlier dirty data does not slow
 # the next; min and median.  io_uring_enter calls: the tools' own counts,
 # and a separate run under strace -f -c, which also counts all system
@@ -20,7 +23,7 @@
 # within 1.1x of the usual liburing loop's.
 set -uo pipefail
 
-reps=${BK_BENCH_REPS:-5}
+reps=${BK_BENCH_REPS:-9}
 qd=8
 bs=65536
 obj=$BK_BUILD/samples/ring_cp.bpf.o
@@ -36,6 +39,7 @@ run_tool() { # run_tool NAME DIR: the copy command of tool NAME in DIR
 	interp) bpfload "$obj" --ring "$w/src" --ring "$w/dst" --qd $qd --set cp_cfg:0=$bs --json --interp ;;
 	liburing) "$bin/uring_cp" "$w/src" "$w/dst" $qd $bs ;;
 	luall) "$bin/uring_cp" "$w/src" "$w/dst" $qd $bs all ;;
+	lulink) "$bin/uring_cp" "$w/src" "$w/dst" $qd $bs link ;;
 	cp) cp "$w/src" "$w/dst" ;;
 	esac
 }
@@ -53,7 +57,7 @@ ratio() {
 
 # bench_fs DIR LABEL TARGETS(0|1)
 bench_fs() {
-	local root=$1 label=$2 targets=$3 w t r rc t0 t1 tools="bpfload interp liburing luall cp"
+	local root=$1 label=$2 targets=$3 w t r rc t0 t1 tools="bpfload interp liburing luall lulink cp"
 	declare -A times mins
 	w=$(mktemp -d "$root/bk-bench-ring.XXXXXX") || return 1
 	dirs+=("$w")
@@ -97,6 +101,7 @@ bench_fs() {
 		interp) name="bpfload --ring --interp" own=$(jq '.stats.enters' "$w/$t.out") ;;
 		liburing) name="liburing loop (C)" own=$(awk '{ print $2 }' "$w/$t.err") ;;
 		luall) name="liburing, wait all (C)" own=$(awk '{ print $2 }' "$w/$t.err") ;;
+		lulink) name="liburing, linked (C)" own=$(awk '{ print $2 }' "$w/$t.err") ;;
 		*) name=cp own=- ;;
 		esac
 		[ $t = bpfload ] && strace_enters=$enters
@@ -104,9 +109,9 @@ bench_fs() {
 	done
 	printf "  bpfload: %d SQEs queued, %d io_uring_enter calls, copy loop %.3f s of the process\n" \
 		"$ops" "$ex_enters" "$(awk -v n="$loop_ns" 'BEGIN { print n / 1e9 }')"
-	printf "  bpfload / liburing loop %sx, / liburing wait all %sx, cp / liburing loop %sx (min)\n" \
+	printf "  bpfload / liburing loop %sx, / liburing wait all %sx, / liburing linked %sx, cp / liburing loop %sx (min)\n" \
 		"$(ratio "${mins[bpfload]}" "${mins[liburing]}")" "$(ratio "${mins[bpfload]}" "${mins[luall]}")" \
-		"$(ratio "${mins[cp]}" "${mins[liburing]}")"
+		"$(ratio "${mins[bpfload]}" "${mins[lulink]}")" "$(ratio "${mins[cp]}" "${mins[liburing]}")"
 	[ "$targets" = 1 ] || return 0
 	local rt target=$((ops / qd + 16))
 	rt=$(ratio "${mins[bpfload]}" "${mins[liburing]}")

@@ -3,14 +3,18 @@
  * uring_cp - the hand-written liburing copy loop bench-50-ring compares the
  * ring executor against: QD slots, each reading a block of BS bytes and
  * writing what the read returned at the same offset, re-reading the rest
- * of the block after a short read, retiring at end of file (the ring_cp
- * sample's algorithm, without BPF).  Source and destination are fixed
- * files, as bpfload --ring registers them.  The loop is the usual one:
- * submit and wait for one CQE, then handle every CQE that is there; with
- * "all" it waits for every I/O in flight instead (the ring_cp program's
- * batching, for comparison).
+ * of the block after a short read, retiring at end of file.  Source and
+ * destination are fixed files, as bpfload --ring registers them.  The
+ * loop is the usual one: submit and wait for one CQE, then handle every
+ * CQE that is there.  Modes:
+ *   (none)  each read's CQE queues its write
+ *   all     the same, waiting for every I/O in flight each time
+ *   link    the ring_cp sample's algorithm without BPF: a slot's read is
+ *           linked to the write of the whole block and skips its CQE on
+ *           success; a short read posts its CQE (the write is cancelled
+ *           without one); waits until half the slots have completed
  *
- *   uring_cp SRC DST QD BS [all]    prints "enters N ops N" on stderr
+ *   uring_cp SRC DST QD BS [all|link]    prints "enters N ops N" on stderr
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +33,8 @@ struct slot {
 
 static struct io_uring ring;
 static struct slot *slots;
-static unsigned bs, inflight;
+static unsigned bs, inflight; /* inflight: CQEs to come */
+static bool linked;
 static unsigned long long next_off, ops;
 
 static void queue(unsigned i, int write, unsigned long long off, unsigned len)
@@ -53,10 +58,28 @@ static void queue(unsigned i, int write, unsigned long long off, unsigned len)
 
 static void next_block(unsigned i)
 {
+	struct io_uring_sqe *sqe;
+
 	slots[i].base = next_off;
 	slots[i].got = 0;
+	slots[i].len = bs;
 	next_off += bs;
-	queue(i, 0, slots[i].base, bs);
+	if (!linked) {
+		queue(i, 0, slots[i].base, bs);
+		return;
+	}
+	if (io_uring_sq_space_left(&ring) < 2)
+		io_uring_submit(&ring);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_read(sqe, 0, slots[i].buf, bs, slots[i].base);
+	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;
+	io_uring_sqe_set_data64(sqe, i);
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_write(sqe, 1, slots[i].buf, bs, slots[i].base);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, 1ull << 32 | i);
+	inflight++;
+	ops += 2;
 }
 
 static int complete(struct io_uring_cqe *c)
@@ -95,8 +118,9 @@ int main(int argc, char **argv)
 	int fds[2], err = 0;
 
 	if (argc != 5 && argc != 6)
-		return fprintf(stderr, "usage: uring_cp SRC DST QD BS [all]\n"), 2;
+		return fprintf(stderr, "usage: uring_cp SRC DST QD BS [all|link]\n"), 2;
 	all = argc == 6 && !strcmp(argv[5], "all");
+	linked = argc == 6 && !strcmp(argv[5], "link");
 	qd = (unsigned)atoi(argv[3]);
 	bs = (unsigned)atoi(argv[4]);
 	fds[0] = open(argv[1], O_RDONLY);
@@ -117,7 +141,11 @@ int main(int argc, char **argv)
 		struct io_uring_cqe *c;
 		unsigned head, n = 0;
 
-		if (io_uring_submit_and_wait(&ring, all ? inflight : 1) < 0)
+		unsigned half = qd / 2 ? qd / 2 : 1;
+
+		if (io_uring_submit_and_wait(&ring, all	     ? inflight
+						    : linked ? (inflight < half ? inflight : half)
+							     : 1) < 0)
 			return perror("io_uring_submit_and_wait"), 2;
 		enters++;
 		io_uring_for_each_cqe(&ring, head, c)
