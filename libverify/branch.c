@@ -566,8 +566,10 @@ int check_cond_jmp(struct venv *env, const struct bk_dinsn *d, int *next)
 		src = &fake[0];
 	}
 	pred = is_branch_taken(dst, src, k, is32);
-	if (pred >= 0 && (dst->type == VT_SCALAR || (is_x && src->type == VT_SCALAR)))
+	if (pred >= 0 && (dst->type == VT_SCALAR || (is_x && src->type == VT_SCALAR))) {
 		note_decided_jump(env, env->insn_idx);
+		note_jump_decided(env, env->insn_idx);
+	}
 	if (pred == 1) {
 		*next = target;
 		return 0;

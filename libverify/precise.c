@@ -22,10 +22,16 @@
  * Conditional jumps.  The kernel makes a jump's scalar operands precise
  * only where the jump is decided (one outcome impossible on that path;
  * both sides of a reg-reg compare then, as either refines the other).
- * Pruning here takes every conditional jump as a sink (env->aux's demand):
- * a sound over-approximation that needs no knowledge of which paths
- * decided what, and that facts.c's decided-branch facts rely on.  Only
- * widening at a loop's next iteration (loop.c: iterators, may_goto,
+ * Pruning takes as jump sinks the jumps decided on any path so far
+ * (prune_demand): a checkpoint is only pruned against once every path
+ * below it is done, so every jump decided below it is among them, and a
+ * jump none of its paths decided (both outcomes, or never reached) needs
+ * no exact operand there, as the kernel's precision marks say; the set
+ * only grows, so a demand computed earlier was right for the checkpoints
+ * it was used with.  After PPASS_MAX recomputations, or without memory,
+ * every conditional jump is a sink again (env->aux's demand, the sound
+ * over-approximation that needs no knowledge of what was decided).
+ * Widening at a loop's next iteration (loop.c: iterators, may_goto,
  * callbacks) follows the kernel more closely, because keeping a value the
  * kernel forgets there keeps the loop from converging: demand_for()
  * computes the demand with only the jumps decided below the state widened
@@ -671,6 +677,7 @@ static uint64_t slot_transfer(struct venv *env, int i, uint64_t out, uint16_t re
  * not depend on the sinks: computed once, kept for the widening passes. */
 #define DCACHE 8     /* demands kept for decided-jump sets */
 #define DPASS_MAX 64 /* widening passes per run; then every jump is a sink */
+#define PPASS_MAX 64 /* pruning demand passes per run; then every jump is */
 
 struct vprec {
 	uint16_t *fp, *pt;
@@ -684,6 +691,11 @@ struct vprec {
 	} cache[DCACHE];
 	uint64_t tick;
 	uint32_t passes;
+	/* pruning: jumps decided on some path, and the demand with them */
+	uint8_t *gdec;
+	struct vdemand pd;
+	bool pdirty, pfail;
+	uint32_t ppasses;
 };
 
 /* Demand with the conditional jumps whose sink[] is set as sinks (all of
@@ -755,6 +767,7 @@ void precision_free(struct venv *env)
 		return;
 	free(p->fp), free(p->pt), free(p->fo), free(p->c2), free(p->c4), free(p->rd);
 	free(p->sink);
+	free(p->gdec), free(p->pd.dem), free(p->pd.sdem);
 	for (int k = 0; k < DCACHE; k++) {
 		free(p->cache[k].jumps);
 		free(p->cache[k].d.dem);
@@ -788,9 +801,12 @@ int compute_precision(struct venv *env)
 		p->c4 = frame_offsets(env, 4);
 		p->rd = calloc((size_t)env->nsubprogs + 1, 1);
 		p->sink = calloc((size_t)n + 1, 1);
+		p->gdec = calloc((size_t)n + 1, 1);
+		p->pd.dem = calloc((size_t)n + 1, sizeof(*p->pd.dem));
+		p->pd.sdem = calloc((size_t)n + 1, sizeof(*p->pd.sdem));
 	}
 	if (!p || !dem || !sdem || !p->fp || !p->pt || !p->fo || !p->rd || !p->c2 || !p->c4 ||
-	    !p->sink) {
+	    !p->sink || !p->gdec || !p->pd.dem || !p->pd.sdem) {
 		free(dem), free(sdem);
 		precision_free(env);
 		return -ENOMEM;
@@ -798,6 +814,7 @@ int compute_precision(struct venv *env)
 	maybe_fp(env, p->fp);
 	maybe_ptr(env, p->fp, p->pt);
 	demand_pass(env, p, NULL, -1, dem, sdem);
+	p->pdirty = true; /* no jump decided yet: computed when first needed */
 	env->track_decided = false;
 	for (int i = 0; i < n; i++) {
 		env->aux[i].demand = dem[i];
@@ -855,4 +872,32 @@ const struct vdemand *demand_for(struct venv *env, int at, const uint32_t *jumps
 	for (uint32_t k = 0; k < n; k++)
 		p->sink[jumps[k]] = 0;
 	return &p->cache[slot].d;
+}
+
+void note_jump_decided(struct venv *env, int insn)
+{
+	struct vprec *p = env->prec;
+
+	if (p && !p->gdec[insn]) {
+		p->gdec[insn] = 1;
+		p->pdirty = true;
+	}
+}
+
+const struct vdemand *prune_demand(struct venv *env)
+{
+	struct vprec *p = env->prec;
+
+	if (!p || p->pfail)
+		return NULL;
+	if (p->pdirty) {
+		if (p->ppasses >= PPASS_MAX) {
+			p->pfail = true;
+			return NULL;
+		}
+		p->ppasses++;
+		demand_pass(env, p, p->gdec, -1, p->pd.dem, p->pd.sdem);
+		p->pdirty = false;
+	}
+	return &p->pd;
 }

@@ -192,6 +192,7 @@ bool states_equal(struct venv *env, const struct vstate *o, const struct vstate 
 		  int mode)
 {
 	struct idmap m = {0};
+	const struct vdemand *pd = mode == CMP_NOT_EXACT ? prune_demand(env) : NULL;
 
 	if (o->curframe != c->curframe || o->nrefs != c->nrefs)
 		return false;
@@ -208,17 +209,11 @@ bool states_equal(struct venv *env, const struct vstate *o, const struct vstate 
 
 		if (of->callback_depth > cf->callback_depth)
 			return false;
-		if (f == o->curframe) {
-			live = env->aux[insn].live;
-			demand = env->aux[insn].demand;
-			sdemand = env->aux[insn].sdemand;
-		} else {
-			int at = o->frames[f + 1]->callsite + 1;
+		int at = f == o->curframe ? insn : o->frames[f + 1]->callsite + 1;
 
-			live = env->aux[at].live & 0x3c0;
-			demand = env->aux[at].demand;
-			sdemand = env->aux[at].sdemand;
-		}
+		live = env->aux[at].live & (f == o->curframe ? 0xffff : 0x3c0);
+		demand = pd ? pd->dem[at] : env->aux[at].demand;
+		sdemand = pd ? pd->sdem[at] : env->aux[at].sdemand;
 		for (int r = 0; r < 10; r++) {
 			if (!(live & (1u << r)))
 				continue;

@@ -562,6 +562,13 @@ struct vdemand {
  * indices) as sinks, along paths that do not come back to insn at, for
  * widening there; NULL: use env->aux's. */
 const struct vdemand *demand_for(struct venv *env, int at, const uint32_t *jumps, uint32_t n);
+/* A conditional jump at insn was decided on some path (with a scalar
+ * operand): from now on a sink of prune_demand(). */
+void note_jump_decided(struct venv *env, int insn);
+/* The demand pruning compares scalars by: with the jumps decided on any
+ * path so far as the only jump sinks, or NULL (every jump a sink: vaux's)
+ * once too many passes were needed or memory ran out. */
+const struct vdemand *prune_demand(struct venv *env);
 
 /* Records an access to [min_off, max_off) of the frame ptr points into, by
  * the current instruction, for stack liveness. */

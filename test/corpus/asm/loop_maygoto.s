@@ -136,3 +136,55 @@ loop8:
 	goto loop8
 out8:
 	exit
+
+# a may_goto loop sums bytes into r8; a bounded loop after it adds its
+# counter to r8 too, so r8 < 33 is decided on the paths that went round
+# it often enough: the kernel makes r8 precise on those paths only, and
+# the first loop still converges (bpfverify once ran out of instructions
+# here: every jump's operands were compared exactly when pruning)
+	.globl maygoto_sum_then_bounded
+maygoto_sum_then_bounded:
+	*(u32 *)(r10 - 4) = 0
+	r2 = r10
+	r2 += -4
+	r1 = arr ll
+	call 1
+	if r0 != 0 goto have9
+	r0 = 0
+	exit
+have9:
+	r9 = r0
+	r8 = 0
+	r6 = 0
+loop9:
+	may_goto after9
+	r6 = *(u8 *)(r9 + 33)
+	r1 = r6
+	r1 &= 63
+	r2 = r9
+	r2 += r1
+	r3 = *(u8 *)(r2 + 0)
+	r8 += r3
+	if r6 > 45 goto after9
+	goto loop9
+after9:
+	r6 = 0
+	r5 = *(u8 *)(r9 + 16)
+	r5 &= 31
+	*(u64 *)(r10 - 16) = r5
+inner9:
+	r1 = r6
+	r1 &= 63
+	r2 = r9
+	r2 += r1
+	r3 = *(u8 *)(r2 + 0)
+	r8 += r3
+	r8 += r6
+	r6 += 2
+	r5 = *(u64 *)(r10 - 16)
+	if r6 < r5 goto inner9
+	r0 = 2
+	if r8 < 33 goto out9
+	r0 = 1
+out9:
+	exit
