@@ -25,8 +25,9 @@
  *
  *  - Facts the verifier's own safety rests on are claimed from the join
  *    alone: DEAD (no state reached the instruction), JMP_ALWAYS/NEVER (one
- *    edge of the jump was never followed: jump operands are demanded, so
- *    a pruned path follows only edges C's exploration followed), MEM_SAFE
+ *    edge of the jump was never followed: every visit decided it, so its
+ *    operands are demanded, and a pruned path follows only edges C's
+ *    exploration followed), MEM_SAFE
  *    (every access the verifier accepted through a stack, map value or
  *    packet pointer, or the context of a program type whose context the VM
  *    lays out as the kernel, is in bounds; atomics aligned).  These are as
@@ -265,27 +266,32 @@ static uint32_t key_facts(struct venv *env, const struct vreg *regs, int16_t *of
 	return BK_FACT_KEY_IN_RANGE;
 }
 
-/* Which registers and slots a pruning at idx may not have compared. */
+/* Which registers and slots a pruning at idx may not have compared (with
+ * the demand that pruning used: the set of decided jumps has not grown
+ * since). */
 static void note_seeds(struct venv *env, int idx)
 {
 	const struct vstate *st = env->cur;
+	const struct vdemand *pd = prune_demand(env);
 
 	for (int f = st->curframe; f >= 0; f--) {
 		const struct vframe *fr = st->frames[f];
 		int at = f == st->curframe ? idx : st->frames[f + 1]->callsite + 1;
 		const struct vaux *a;
 		struct vfacc *s;
-		uint64_t slots = 0;
-		uint16_t live;
+		uint64_t slots = 0, sdem;
+		uint16_t live, dem;
 
 		if (at < 0 || (size_t)at >= env->cnt)
 			continue;
 		a = &env->aux[at];
+		dem = pd ? pd->dem[at] : a->demand;
+		sdem = pd ? pd->sdem[at] : a->sdemand;
 		live = f == st->curframe ? a->live : a->live & SAVED_REGS;
 		s = &env->facts[at];
 		for (int r = 0; r < 10; r++) {
 			const struct vreg *v = &fr->regs[r];
-			bool compared = (live >> r & 1) && (reg_is_ptr(v) || (a->demand >> r & 1));
+			bool compared = (live >> r & 1) && (reg_is_ptr(v) || (dem >> r & 1));
 
 			if (!compared && (f == st->curframe || (SAVED_REGS >> r & 1)))
 				s->seed_regs |= (uint16_t)(1u << r);
@@ -297,7 +303,7 @@ static void note_seeds(struct venv *env, int idx)
 				scalar |= fr->stack[k].stype[b] == STK_MISC ||
 					  (fr->stack[k].stype[b] == STK_SPILL &&
 					   fr->stack[k].spilled.type == VT_SCALAR);
-			if (scalar && !(a->sdemand >> k & 1))
+			if (scalar && !(sdem >> k & 1))
 				slots |= 1ull << k;
 		}
 		s->seed_slots |= slots;

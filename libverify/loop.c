@@ -277,7 +277,7 @@ struct vstate *find_prev_entry(struct venv *env, struct vstate *from, int insn)
  * it); widening against a checkpoint takes as precise the scalars whose
  * values may reach one of its jumps or another sink (precise.c).  Widening
  * only makes a state coarser: how much is a matter of precision, not of
- * soundness; pruning keeps every jump a sink. */
+ * soundness; pruning uses the jumps decided on any path (prune_demand). */
 
 static bool dec_has(const struct vstate *st, uint32_t insn)
 {

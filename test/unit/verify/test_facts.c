@@ -223,3 +223,28 @@ TEST(pruned_path_values_are_not_claimed)
 	CHECK(HAS(r, 14, BK_FACT_DST_CONST)); /* r3 is made after the join */
 	CHECK_EQ(r.f[14].dst_val, 2);
 }
+
+/* The same, with the value compared by a jump that no path decides: the
+ * kernel (and pruning here) does not need it exact, so the second path is
+ * pruned at the join all the same, and facts must not claim its value
+ * (the comparison pruning made, not every jump's operands, says what was
+ * compared). */
+TEST(pruned_path_values_reaching_an_undecided_jump_are_not_claimed)
+{
+	struct fres r =
+		RAW(BK_LDX_MEM(DW, 6, 1, 0), BK_LDX_MEM(DW, 7, 1, 8),
+		    /* 2 */ BK_MOV64_IMM(2, 1), BK_JMP_IMM(JGT, 6, 5, 1), BK_MOV64_IMM(2, 2),
+		    /* 5 */ BK_JMP_IMM(JGT, 7, 5, 1), BK_MOV64_IMM(8, 0),
+		    /* 7 */ BK_JMP_IMM(JGT, 7, 6, 1), BK_MOV64_IMM(8, 1),
+		    /* 9 */ BK_JMP_IMM(JGT, 7, 7, 1), BK_MOV64_IMM(8, 2),
+		    /* 11 */ BK_MOV64_IMM(3, 0), BK_ALU64_IMM(ADD, 3, 1), BK_ALU64_IMM(ADD, 3, 1),
+		    /* 14 */ BK_ALU64_IMM(ADD, 3, 1), BK_JMP_REG(JGT, 2, 7, 0),
+		    /* 16 */ BK_MOV64_REG(4, 2), BK_ALU64_IMM(ADD, 4, 1), BK_STX_MEM(DW, 1, 4, 16),
+		    /* 19 */ BK_MOV64_IMM(0, 0), BK_EXIT());
+
+	REQUIRE_EQ(r.rc, 0);
+	CHECK(r.st.insns_processed < 16 * 16);
+	CHECK(!(r.f[15].flags & (BK_FACT_JMP_ALWAYS | BK_FACT_JMP_NEVER)));
+	CHECK(!(r.f[16].flags & BK_FACT_SRC_CONST));
+	CHECK(!(r.f[17].flags & BK_FACT_DST_CONST));
+}
