@@ -286,6 +286,8 @@ enum {
 	BK_KF_ITER_NEXT = 1 << 4,
 	BK_KF_ITER_DESTROY = 1 << 5,
 	BK_KF_SLEEPABLE = 1 << 6,
+	BK_KF_DYNPTR_NEW = 1 << 7,   /* bpf_dynptr_from_<ctx>(ctx, flags, uninit dynptr) */
+	BK_KF_DYNPTR_SLICE = 1 << 8, /* bpf_dynptr_slice[_rdwr](dynptr, off, buf, size) */
 };
 
 struct bk_helper {

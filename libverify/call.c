@@ -269,6 +269,13 @@ static int check_arg(struct venv *env, const struct vhelper *h, int i, struct ca
 	return 0;
 }
 
+/* A slice of an skb or xdp dynptr: memory in the packet, like a packet
+ * pointer invalid once the packet may have moved. */
+static bool pkt_slice(const struct vreg *r)
+{
+	return r->type == VT_MEM && (r->flags & VF_PKT_SLICE);
+}
+
 void clear_all_pkt_pointers(struct venv *env)
 {
 	struct vstate *st = env->cur;
@@ -277,10 +284,12 @@ void clear_all_pkt_pointers(struct venv *env)
 		struct vframe *fr = st->frames[f];
 
 		for (int i = 0; i < V_MAX_REGS; i++)
-			if (reg_is_pkt_any(&fr->regs[i]))
+			if (reg_is_pkt_any(&fr->regs[i]) || pkt_slice(&fr->regs[i]))
 				reg_mark_unknown(&fr->regs[i]);
 		for (int s = 0; s < fr->nslots; s++)
-			if (slot_is_spilled(&fr->stack[s]) && reg_is_pkt_any(&fr->stack[s].spilled))
+			if (slot_is_spilled(&fr->stack[s]) &&
+			    (reg_is_pkt_any(&fr->stack[s].spilled) ||
+			     pkt_slice(&fr->stack[s].spilled)))
 				reg_mark_unknown(&fr->stack[s].spilled);
 	}
 }

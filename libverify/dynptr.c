@@ -5,7 +5,8 @@
  * A dynptr is 16 bytes at a constant, 8-byte aligned stack offset: two
  * slots whose bytes are STK_DYNPTR.  Both slots carry its kind (spilled.aux:
  * DYN_LOCAL from bpf_dynptr_from_mem over map value memory, DYN_RINGBUF
- * from bpf_ringbuf_reserve_dynptr), its reference (ref_obj_id, ring buffer
+ * from bpf_ringbuf_reserve_dynptr, DYN_SKB and DYN_XDP from the kfuncs
+ * bpf_dynptr_from_skb/xdp over the packet), its reference (ref_obj_id, ring buffer
  * dynptrs only: acquired whether or not the reservation succeeds, so every
  * path must submit or discard it) and its id (spilled.id); the lower slot
  * is marked DYNPTR_FIRST.
@@ -16,6 +17,12 @@
  * scalars.  Stores into a local dynptr's slots destroy it (both slots
  * become STK_INVALID); a ring buffer dynptr may not be overwritten; loads
  * of its bytes and helper memory over them are refused.
+ *
+ * bpf_dynptr_slice[_rdwr](ptr, off, buf, size) (kfuncs): size a known
+ * constant, buf NULL or size writable bytes; the slice is memory of that
+ * size or NULL, read-only unless _rdwr (which needs a program type that
+ * may write packets for an skb or xdp dynptr), dies with its dynptr, and
+ * for an skb or xdp dynptr also with the packet pointers (VF_PKT_SLICE).
  */
 #include <errno.h>
 
@@ -207,4 +214,86 @@ int check_dynptr_arg(struct venv *env, const struct vhelper *h, int regno, int a
 	if ((err = release_reference(env, ref)))
 		return err;
 	return 0;
+}
+
+/* ---- packet dynptr kfuncs ------------------------------------------------------------ */
+
+static int dynptr_from_ctx(struct venv *env, const struct vkfunc *k)
+{
+	struct vreg *regs = cur_regs(env);
+	bool xdp = !strcmp(k->name, "bpf_dynptr_from_xdp");
+	char tb[48];
+	int err;
+
+	if (regs[1].type != VT_CTX || regs[1].off || !tnum_is_const(regs[1].var_off) ||
+	    regs[1].var_off.value)
+		return verr(env, BK_E_V_KFUNC, "arg#0 expected pointer to ctx, but got %s",
+			    vtype_str(&regs[1], tb, sizeof(tb)));
+	if (regs[2].type != VT_SCALAR)
+		return verr(env, BK_E_V_KFUNC, "R2 is not a scalar");
+	if (regs[3].type != VT_STACK)
+		return verr(env, BK_E_V_DYNPTR,
+			    "arg#2 expected pointer to stack or const struct bpf_dynptr");
+	if ((err = dynptr_new(env, 3, xdp ? DYN_XDP : DYN_SKB)))
+		return err;
+	regs = cur_regs(env);
+	for (int i = 0; i <= 5; i++)
+		reg_mark_not_init(&regs[i]);
+	reg_mark_unknown(&regs[0]);
+	return 0;
+}
+
+static int dynptr_slice(struct venv *env, const struct vkfunc *k)
+{
+	struct vreg *regs = cur_regs(env);
+	bool rdwr = !strcmp(k->name, "bpf_dynptr_slice_rdwr");
+	struct vcall_ext ext = {0};
+	const struct vframe *f;
+	int spi, kind, err;
+	uint64_t size;
+
+	if ((err = check_dynptr_arg(env, NULL, 1, A_DYNPTR, &ext)))
+		return err;
+	regs = cur_regs(env);
+	f = ptr_frame(env, &regs[1]);
+	spi = dynptr_spi(env, 1);
+	if (spi < 0)
+		return spi == -ERANGE ? verr(env, BK_E_V_DYNPTR,
+					     "Expected an initialized dynptr "
+					     "as arg #0")
+				      : spi;
+	kind = f->stack[spi].spilled.aux;
+	if (regs[2].type != VT_SCALAR)
+		return verr(env, BK_E_V_KFUNC, "R2 is not a scalar");
+	if (regs[4].type != VT_SCALAR || !tnum_is_const(regs[4].var_off))
+		return verr(env, BK_E_V_HELPER_ARG, "R4 must be a known constant");
+	size = regs[4].var_off.value;
+	if (size > V_MAX_STACK * 64)
+		return verr(env, BK_E_V_HELPER_ARG, "R4 must be a known constant");
+	/* the buffer: NULL, or size bytes of writable memory */
+	if (!(regs[3].type == VT_SCALAR && tnum_is_const(regs[3].var_off) &&
+	      !regs[3].var_off.value) &&
+	    (err = check_helper_mem_access(env, 3, (int)size, V_WRITE, true, true)))
+		return err;
+	if (rdwr && (kind == DYN_SKB || kind == DYN_XDP) &&
+	    !prog_type_pkt_access(env->in->type, V_WRITE))
+		return verr(env, BK_E_V_READONLY, "the prog does not allow writes to packet data");
+	regs = cur_regs(env);
+	for (int i = 0; i <= 5; i++)
+		reg_mark_not_init(&regs[i]);
+	reg_mark_unknown(&regs[0]);
+	reg_mark_known(&regs[0], 0);
+	regs[0].type = VT_MEM;
+	regs[0].aux = (int32_t)size;
+	regs[0].flags = VF_NULL | (rdwr ? 0 : VF_RDONLY) |
+			(kind == DYN_SKB || kind == DYN_XDP ? VF_PKT_SLICE : 0);
+	regs[0].id = new_id(env);
+	regs[0].ref_obj_id = ext.dyn_ref;
+	note_origin(env, regs[0].id, V_ORIGIN_KFUNC | (uint32_t)env->aux[env->insn_idx].kfunc);
+	return 0;
+}
+
+int check_dynptr_kfunc(struct venv *env, const struct vkfunc *k)
+{
+	return k->flags & BK_KF_DYNPTR_NEW ? dynptr_from_ctx(env, k) : dynptr_slice(env, k);
 }

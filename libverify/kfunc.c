@@ -18,8 +18,10 @@
  *   destroy  needs a constructed iterator; releases it, slots invalid
  *
  * A plain store into an iterator's slot destroys its state (stack.c); an
- * iterator not destroyed is a leaked reference at exit.  Other kfuncs are
- * refused (BK_E_V_KFUNC / BK_E_V_UNSUPPORTED).
+ * iterator not destroyed is a leaked reference at exit.  The packet
+ * dynptr kfuncs (bpf_dynptr_from_xdp/skb, bpf_dynptr_slice[_rdwr]) are
+ * checked in dynptr.c.  Other kfuncs are refused (BK_E_V_KFUNC /
+ * BK_E_V_UNSUPPORTED).
  */
 #include <bpf/btf.h>
 #include <errno.h>
@@ -417,6 +419,12 @@ int check_kfunc_call(struct venv *env, const struct bk_dinsn *d)
 	if (ki < 0)
 		return verr(env, BK_E_V_KFUNC, "unresolved kfunc call");
 	k = &env->kfuncs[ki];
+	if (k->flags & (BK_KF_DYNPTR_NEW | BK_KF_DYNPTR_SLICE)) {
+		for (int i = 1; i <= k->nargs; i++)
+			if (regs[i].type == VT_NOT_INIT)
+				return verr(env, BK_E_V_UNINIT_REG, "R%d !read_ok", i);
+		return check_dynptr_kfunc(env, k);
+	}
 	if (!(k->flags & (BK_KF_ITER_NEW | BK_KF_ITER_NEXT | BK_KF_ITER_DESTROY)))
 		return verr(env, BK_E_V_UNSUPPORTED, "kfunc %s is not modelled by bpfverify",
 			    k->name);

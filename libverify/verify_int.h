@@ -114,6 +114,8 @@ enum {
 	VF_UNTRUSTED = 1 << 3, /* PTR_UNTRUSTED: a BTF pointer loaded from memory */
 	VF_PERCPU = 1 << 4,    /* MEM_PERCPU: a per-CPU kernel variable */
 	VF_BUF = 1 << 5,       /* VT_TP_BUFFER: an iterator's key/value (PTR_TO_BUF) */
+	VF_PKT_SLICE = 1 << 6, /* VT_MEM: a slice of an skb or xdp dynptr (dies with
+				  the packet pointers) */
 };
 
 /* Scalar ids: a register "rY + delta" carries rY's id with one of these
@@ -670,7 +672,11 @@ int async_callback_return(struct venv *env);
 enum {
 	DYN_LOCAL = 1,
 	DYN_RINGBUF = 2,
+	DYN_SKB = 3,
+	DYN_XDP = 4,
 };
+/* The packet dynptr kfuncs (BK_KF_DYNPTR_NEW, BK_KF_DYNPTR_SLICE). */
+int check_dynptr_kfunc(struct venv *env, const struct vkfunc *k);
 #define DYNPTR_FIRST 1 /* spilled.flags of a dynptr's lower slot */
 /* A stack write over slot spi of f: destroys the local dynptr there (and
  * its slices); a ring buffer dynptr may not be overwritten. */
