@@ -430,6 +430,9 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 		return err;
 	if (h->id == 12 && env->cur->nrefs)
 		return verr(env, BK_E_V_REF_LEAK, "tail_call would lead to reference leak");
+	if (h->id == 12 && env->cur->rcu_lock)
+		return verr(env, BK_E_V_LOCK,
+			    "tail_call cannot be used inside bpf_rcu_read_lock-ed region");
 	for (int i = 0; i <= 5; i++)
 		reg_mark_not_init(&cur_regs(env)[i]);
 	if ((h->ret == R_MAP_VALUE_OR_NULL) && m.map < 0)
@@ -550,6 +553,9 @@ int check_ld_abs(struct venv *env, const struct bk_dinsn *d)
 	if (env->cur->lock_held)
 		return verr(env, BK_E_V_LOCK,
 			    "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
+	if (env->cur->rcu_lock)
+		return verr(env, BK_E_V_LOCK,
+			    "BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region");
 	if (env->cur->nrefs)
 		return verr(env, BK_E_V_REF_LEAK, "BPF_LD_[ABS|IND] would lead to reference leak");
 	if (regs[6].type != VT_CTX)

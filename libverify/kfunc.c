@@ -419,6 +419,8 @@ int check_kfunc_call(struct venv *env, const struct bk_dinsn *d)
 	if (ki < 0)
 		return verr(env, BK_E_V_KFUNC, "unresolved kfunc call");
 	k = &env->kfuncs[ki];
+	if ((err = rcu_kfunc(env, k->name)) <= 0)
+		return err;
 	if (k->flags & (BK_KF_DYNPTR_NEW | BK_KF_DYNPTR_SLICE)) {
 		for (int i = 1; i <= k->nargs; i++)
 			if (regs[i].type == VT_NOT_INIT)

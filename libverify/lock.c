@@ -320,6 +320,31 @@ int lock_check_exit(struct venv *env)
 		return verr(env, BK_E_V_LOCK,
 			    "BPF_EXIT instruction in main prog cannot be used inside "
 			    "bpf_spin_lock-ed region");
+	if (env->cur->rcu_lock)
+		return verr(env, BK_E_V_LOCK,
+			    "BPF_EXIT instruction in main prog cannot be used inside "
+			    "bpf_rcu_read_lock-ed region");
+	return 0;
+}
+
+/* bpf_rcu_read_lock() and bpf_rcu_read_unlock(): one level, no nesting
+ * (Linux 6.2); 1 when k is neither. */
+int rcu_kfunc(struct venv *env, const char *name)
+{
+	bool lock = !strcmp(name, "bpf_rcu_read_lock");
+	struct vstate *st = env->cur;
+
+	if (!lock && strcmp(name, "bpf_rcu_read_unlock"))
+		return 1;
+	if (lock && st->rcu_lock)
+		return verr(env, BK_E_V_LOCK,
+			    "nested rcu read lock (kernel function bpf_rcu_read_lock)");
+	if (!lock && !st->rcu_lock)
+		return verr(env, BK_E_V_LOCK,
+			    "unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)");
+	st->rcu_lock = lock;
+	for (int i = 0; i <= 5; i++)
+		reg_mark_not_init(&cur_regs(env)[i]);
 	return 0;
 }
 
@@ -350,6 +375,7 @@ int push_async_callback(struct venv *env, int regno, int timer_map)
 	cb->refs = NULL;
 	cb->nrefs = 0;
 	cb->lock_held = false;
+	cb->rcu_lock = false;
 	cb->lock_map = 0;
 	cb->lock_id = 0;
 	cb->may_goto_depth = cb->callback_unroll_depth = 0;

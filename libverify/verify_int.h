@@ -218,6 +218,8 @@ struct vstate {
 	bool lock_held;
 	int32_t lock_map;
 	uint32_t lock_id;
+	/* inside bpf_rcu_read_lock() (lock.c) */
+	bool rcu_lock;
 	/* jumps since the parent checkpoint (explain.c) */
 	struct vhist *hist;
 	int nhist, caphist;
@@ -675,6 +677,8 @@ enum {
 	DYN_SKB = 3,
 	DYN_XDP = 4,
 };
+/* lock.c: bpf_rcu_read_lock/unlock (0, or a rejection), 1 for other kfuncs. */
+int rcu_kfunc(struct venv *env, const char *name);
 /* The packet dynptr kfuncs (BK_KF_DYNPTR_NEW, BK_KF_DYNPTR_SLICE). */
 int check_dynptr_kfunc(struct venv *env, const struct vkfunc *k);
 #define DYNPTR_FIRST 1 /* spilled.flags of a dynptr's lower slot */
