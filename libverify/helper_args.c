@@ -43,7 +43,7 @@ static bool kv_or_mem(const struct vreg *r)
 /* A BTF pointer of the kernel's struct `name`, or of a struct that starts
  * with one, or into one where a member of that struct is (&file->f_path
  * for a struct path: btf_struct_ids_match). */
-static int check_btf_arg(struct venv *env, int regno, const char *name)
+int check_btf_arg(struct venv *env, int regno, const char *name)
 {
 	struct vreg *r = &cur_regs(env)[regno];
 

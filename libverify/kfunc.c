@@ -20,7 +20,11 @@
  * A plain store into an iterator's slot destroys its state (stack.c); an
  * iterator not destroyed is a leaked reference at exit.  The packet
  * dynptr kfuncs (bpf_dynptr_from_xdp/skb, bpf_dynptr_slice[_rdwr]) are
- * checked in dynptr.c.  Other kfuncs are refused (BK_E_V_KFUNC /
+ * checked in dynptr.c, bpf_rcu_read_lock/unlock in lock.c.  Kernel
+ * objects (objks[]): bpf_task_acquire/from_pid and bpf_cgroup_acquire/
+ * from_id return a trusted pointer or NULL that holds a reference (to be
+ * released on every path), the _release kfuncs take one back; an object
+ * argument must be trusted and not NULL.  Other kfuncs are refused (BK_E_V_KFUNC /
  * BK_E_V_UNSUPPORTED).
  */
 #include <bpf/btf.h>
@@ -407,6 +411,78 @@ static void set_kfunc_return(struct venv *env, const struct vkfunc *k)
 	}
 }
 
+/* ---- kfuncs over kernel objects ------------------------------------------------------ */
+
+static const struct objk {
+	const char *name;
+	const char *ret; /* the struct returned (acquired, or NULL), or NULL: void */
+	const char *arg; /* the struct of arg #0 (trusted), or NULL: a scalar */
+	bool release;	 /* arg #0 is a reference given back */
+} objks[] = {
+	{"bpf_task_acquire", "task_struct", "task_struct", false},
+	{"bpf_task_release", NULL, "task_struct", true},
+	{"bpf_task_from_pid", "task_struct", NULL, false},
+	{"bpf_cgroup_acquire", "cgroup", "cgroup", false},
+	{"bpf_cgroup_release", NULL, "cgroup", true},
+	{"bpf_cgroup_from_id", "cgroup", NULL, false},
+};
+
+static const struct objk *objk_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(objks) / sizeof(objks[0]); i++)
+		if (!strcmp(objks[i].name, name))
+			return &objks[i];
+	return NULL;
+}
+
+static int check_obj_kfunc(struct venv *env, const struct objk *o)
+{
+	struct vreg *regs = cur_regs(env), *r0;
+	uint32_t release = 0;
+	int32_t id;
+	int err;
+
+	if (regs[1].type == VT_NOT_INIT)
+		return verr(env, BK_E_V_UNINIT_REG, "R1 !read_ok");
+	if (o->arg) {
+		if (regs[1].type == VT_BTF_ID && (regs[1].flags & VF_NULL))
+			return verr(env, BK_E_V_NULL_DEREF,
+				    "Possibly NULL pointer passed to trusted arg0");
+		if (o->release && regs[1].type == VT_BTF_ID && !regs[1].ref_obj_id)
+			return verr(env, BK_E_V_REF,
+				    "release kernel function %s expects refcounted PTR_TO_BTF_ID",
+				    o->name);
+		if ((err = check_btf_arg(env, 1, o->arg)))
+			return err;
+		if (o->release)
+			release = cur_regs(env)[1].ref_obj_id;
+	} else if (regs[1].type != VT_SCALAR) {
+		return verr(env, BK_E_V_KFUNC, "R1 is not a scalar");
+	}
+	if (release && (err = release_reference(env, release)))
+		return err;
+	regs = cur_regs(env);
+	for (int i = 0; i <= 5; i++)
+		reg_mark_not_init(&regs[i]);
+	if (!o->ret)
+		return 0;
+	id = vmlinux_struct_id(env, o->ret);
+	if (id < 0)
+		return verr(env, BK_E_V_UNSUPPORTED,
+			    "struct %s (what %s returns) is not in the kernel's BTF", o->ret,
+			    o->name);
+	r0 = &regs[0];
+	reg_mark_unknown(r0);
+	reg_mark_known(r0, 0);
+	r0->type = VT_BTF_ID;
+	r0->flags = VF_NULL;
+	r0->aux = id;
+	r0->id = new_id(env);
+	r0->ref_obj_id = r0->id;
+	note_origin(env, r0->id, V_ORIGIN_KFUNC | (uint32_t)env->aux[env->insn_idx].kfunc);
+	return acquire_reference(env, r0->id);
+}
+
 int check_kfunc_call(struct venv *env, const struct bk_dinsn *d)
 {
 	const struct vkfunc *k;
@@ -421,6 +497,8 @@ int check_kfunc_call(struct venv *env, const struct bk_dinsn *d)
 	k = &env->kfuncs[ki];
 	if ((err = rcu_kfunc(env, k->name)) <= 0)
 		return err;
+	if (objk_of(k->name))
+		return check_obj_kfunc(env, objk_of(k->name));
 	if (k->flags & (BK_KF_DYNPTR_NEW | BK_KF_DYNPTR_SLICE)) {
 		for (int i = 1; i <= k->nargs; i++)
 			if (regs[i].type == VT_NOT_INIT)

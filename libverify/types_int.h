@@ -87,6 +87,9 @@ int btf_ptr_access(struct venv *env, int regno, int off, int size, int t, int va
 const struct btf *vmlinux_btf(struct venv *env);
 /* BTF id of "struct name" in the kernel's BTF, or -1. */
 int32_t vmlinux_struct_id(struct venv *env, const char *name);
+/* helper_args.c: regno is a trusted, non-NULL pointer to the kernel's
+ * struct name (or to one that starts with it); 0 or a rejection. */
+int check_btf_arg(struct venv *env, int regno, const char *name);
 /* A VT_BTF_ID's aux: a BTF id, or minus the helper that returned it while
  * the kernel's BTF was not read yet; resolved to the id. */
 int32_t btf_aux_resolve(struct venv *env, int32_t aux);
