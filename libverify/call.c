@@ -433,6 +433,9 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 	if (h->id == 12 && env->cur->rcu_lock)
 		return verr(env, BK_E_V_LOCK,
 			    "tail_call cannot be used inside bpf_rcu_read_lock-ed region");
+	if (h->id == 12 && env->cur->preempt_off)
+		return verr(env, BK_E_V_LOCK,
+			    "tail_call cannot be used inside bpf_preempt_disable-ed region");
 	for (int i = 0; i <= 5; i++)
 		reg_mark_not_init(&cur_regs(env)[i]);
 	if ((h->ret == R_MAP_VALUE_OR_NULL) && m.map < 0)
@@ -556,6 +559,9 @@ int check_ld_abs(struct venv *env, const struct bk_dinsn *d)
 	if (env->cur->rcu_lock)
 		return verr(env, BK_E_V_LOCK,
 			    "BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region");
+	if (env->cur->preempt_off)
+		return verr(env, BK_E_V_LOCK,
+			    "BPF_LD_[ABS|IND] cannot be used inside bpf_preempt_disable-ed region");
 	if (env->cur->nrefs)
 		return verr(env, BK_E_V_REF_LEAK, "BPF_LD_[ABS|IND] would lead to reference leak");
 	if (regs[6].type != VT_CTX)

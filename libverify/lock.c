@@ -324,18 +324,43 @@ int lock_check_exit(struct venv *env)
 		return verr(env, BK_E_V_LOCK,
 			    "BPF_EXIT instruction in main prog cannot be used inside "
 			    "bpf_rcu_read_lock-ed region");
+	if (env->cur->preempt_off)
+		return verr(env, BK_E_V_LOCK,
+			    "BPF_EXIT instruction in main prog cannot be used inside "
+			    "bpf_preempt_disable-ed region");
+	return 0;
+}
+
+/* bpf_preempt_disable() and bpf_preempt_enable() (Linux 6.10): they nest
+ * and must balance before the program exits; 1 when name is neither. */
+static int preempt_kfunc(struct venv *env, const char *name)
+{
+	bool off = !strcmp(name, "bpf_preempt_disable");
+	struct vstate *st = env->cur;
+
+	if (!off && strcmp(name, "bpf_preempt_enable"))
+		return 1;
+	if (off && st->preempt_off == UINT8_MAX)
+		return verr(env, BK_E_V_COMPLEXITY, "too many nested bpf_preempt_disable calls");
+	if (!off && !st->preempt_off)
+		return verr(env, BK_E_V_LOCK,
+			    "unmatched attempt to enable preemption (kernel function "
+			    "bpf_preempt_enable)");
+	st->preempt_off = (uint8_t)(st->preempt_off + (off ? 1 : -1));
+	for (int i = 0; i <= 5; i++)
+		reg_mark_not_init(&cur_regs(env)[i]);
 	return 0;
 }
 
 /* bpf_rcu_read_lock() and bpf_rcu_read_unlock(): one level, no nesting
- * (Linux 6.2); 1 when k is neither. */
+ * (Linux 6.2); the preemption kfuncs; 1 when name is none of them. */
 int rcu_kfunc(struct venv *env, const char *name)
 {
 	bool lock = !strcmp(name, "bpf_rcu_read_lock");
 	struct vstate *st = env->cur;
 
 	if (!lock && strcmp(name, "bpf_rcu_read_unlock"))
-		return 1;
+		return preempt_kfunc(env, name);
 	if (lock && st->rcu_lock)
 		return verr(env, BK_E_V_LOCK,
 			    "nested rcu read lock (kernel function bpf_rcu_read_lock)");
@@ -376,6 +401,7 @@ int push_async_callback(struct venv *env, int regno, int timer_map)
 	cb->nrefs = 0;
 	cb->lock_held = false;
 	cb->rcu_lock = false;
+	cb->preempt_off = 0;
 	cb->lock_map = 0;
 	cb->lock_id = 0;
 	cb->may_goto_depth = cb->callback_unroll_depth = 0;

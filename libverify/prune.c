@@ -197,7 +197,8 @@ bool states_equal(struct venv *env, const struct vstate *o, const struct vstate 
 	if (o->curframe != c->curframe || o->nrefs != c->nrefs)
 		return false;
 	if (o->lock_held != c->lock_held || o->rcu_lock != c->rcu_lock ||
-	    o->lock_map != c->lock_map || !check_ids(o->lock_id, c->lock_id, &m))
+	    o->preempt_off != c->preempt_off || o->lock_map != c->lock_map ||
+	    !check_ids(o->lock_id, c->lock_id, &m))
 		return false;
 	for (int f = 0; f <= o->curframe; f++)
 		if (o->frames[f]->callsite != c->frames[f]->callsite)

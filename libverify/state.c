@@ -210,6 +210,7 @@ struct vstate *state_copy(const struct vstate *src)
 	st->callback_unroll_depth = src->callback_unroll_depth;
 	st->lock_held = src->lock_held;
 	st->rcu_lock = src->rcu_lock;
+	st->preempt_off = src->preempt_off;
 	st->lock_map = src->lock_map;
 	st->lock_id = src->lock_id;
 	st->parent = src->parent;

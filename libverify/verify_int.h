@@ -220,6 +220,8 @@ struct vstate {
 	uint32_t lock_id;
 	/* inside bpf_rcu_read_lock() (lock.c) */
 	bool rcu_lock;
+	/* bpf_preempt_disable() calls not yet enabled again (lock.c) */
+	uint8_t preempt_off;
 	/* jumps since the parent checkpoint (explain.c) */
 	struct vhist *hist;
 	int nhist, caphist;

@@ -4,7 +4,9 @@
  * and bpf_task_from_pid return a referenced task or NULL that must be
  * released with bpf_task_release on every path (the cgroup kfuncs alike);
  * refused: a leak, a possibly NULL argument, releasing a task that holds
- * no reference, use after release, a double release.
+ * no reference, use after release, a double release, a pointer that is
+ * not RCU-protected (task->parent; task->real_parent is), a kprobe.
+ * Task storage takes a tracepoint's task or an acquired one.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -135,6 +137,71 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(release_scalar, struct pt_regs *regs, long id)
 {
 	bpf_task_release((struct task_struct *)id);
+	return 0;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, long);
+} kobj_ts SEC(".maps");
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	long *v = bpf_task_storage_get(&kobj_ts, next, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	if (v)
+		*v += 1;
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sw_acq, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct task_struct *t = bpf_task_acquire(next);
+	long *v;
+
+	if (!t)
+		return 0;
+	v = bpf_task_storage_get(&kobj_ts, t, 0, 0);
+	if (v)
+		*v += 1;
+	bpf_task_release(t);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sw_parent, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct task_struct *p = bpf_task_acquire(next->real_parent);
+
+	if (!p)
+		return 0;
+	bpf_task_release(p);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sw_parent2, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	struct task_struct *p = bpf_task_acquire(next->parent);
+
+	if (!p)
+		return 0;
+	bpf_task_release(p);
+	return 0;
+}
+
+SEC("kprobe/do_nanosleep")
+int kp_acq(void *ctx)
+{
+	struct task_struct *t = bpf_task_acquire(bpf_get_current_task_btf());
+
+	if (!t)
+		return 0;
+	bpf_task_release(t);
 	return 0;
 }
 
