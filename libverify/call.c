@@ -454,7 +454,9 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 			   !vmap_func_ok(env->in->maps[m.map].type, h->id)))
 		return verr(env, BK_E_V_MAP_FUNC, "cannot pass map_type %u into func %s#%d",
 			    env->in->maps[m.map].type, h->name, d->imm);
-	if (h->flags & HF_PKTCHG)
+	/* bpf_dynptr_write into an skb dynptr may move the packet (as
+	 * bpf_skb_store_bytes) */
+	if ((h->flags & HF_PKTCHG) || (h->id == 202 && m.ext.dyn_kind == DYN_SKB))
 		clear_all_pkt_pointers(env);
 	return 0;
 }

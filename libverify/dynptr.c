@@ -206,6 +206,7 @@ int check_dynptr_arg(struct venv *env, const struct vhelper *h, int regno, int a
 		   r->off + (int64_t)r->var_off.value + 16, false);
 	ext->dyn_ref = f->stack[spi].spilled.ref_obj_id ? f->stack[spi].spilled.ref_obj_id
 							: f->stack[spi].spilled.id;
+	ext->dyn_kind = f->stack[spi].spilled.aux;
 	if (a != A_DYNPTR_RB_RELEASE)
 		return 0;
 	uint32_t ref = f->stack[spi].spilled.ref_obj_id;

@@ -143,6 +143,7 @@ struct vcall_ext {
 	uint32_t ref_obj_id; /* reference of a cast's argument */
 	uint32_t mem_size;   /* A_ALLOC_SIZE: the constant size */
 	uint32_t dyn_ref;    /* A_DYNPTR: its reference, or the id of a local one */
+	int dyn_kind;	     /* A_DYNPTR: DYN_LOCAL, DYN_RINGBUF, DYN_SKB, DYN_XDP */
 };
 
 /* dynptr.c: a struct bpf_dynptr argument (A_DYNPTR*); 0 or a rejection. */

@@ -8,14 +8,19 @@
  * kernel refuses: a slice used before its NULL check, past its size,
  * written when read-only, used after bpf_xdp_adjust_head (it dies with
  * the packet pointers), a size that is not a constant, a buffer smaller
- * than the size, a writable slice in a socket filter.
+ * than the size, a writable slice in a socket filter, a packet pointer
+ * used after bpf_dynptr_write into an skb dynptr.
  */
 #include "corpus.h"
 
-extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
-extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags, struct bpf_dynptr *ptr__uninit) __ksym;
-extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
-extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt, __u32 buffer__szk) __ksym;
+extern int bpf_dynptr_from_xdp(struct xdp_md *x, __u64 flags,
+			       struct bpf_dynptr *ptr__uninit) __ksym;
+extern int bpf_dynptr_from_skb(struct __sk_buff *s, __u64 flags,
+			       struct bpf_dynptr *ptr__uninit) __ksym;
+extern void *bpf_dynptr_slice(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt,
+			      __u32 buffer__szk) __ksym;
+extern void *bpf_dynptr_slice_rdwr(const struct bpf_dynptr *p, __u32 offset, void *buffer__opt,
+				   __u32 buffer__szk) __ksym;
 
 SEC("xdp")
 int dyn_eth(struct xdp_md *ctx)
@@ -215,4 +220,86 @@ int xdp_slice_var_offset(struct xdp_md *ctx)
 	if (!p)
 		return XDP_DROP;
 	return p[3] ? XDP_PASS : XDP_DROP;
+}
+
+/* the dynptr helpers over packet dynptrs: bpf_dynptr_write into an skb
+ * dynptr may move the packet, so packet pointers die as after
+ * bpf_skb_store_bytes */
+SEC("tc")
+int skb_read(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u8 b[4];
+
+	bpf_dynptr_from_skb(skb, 0, &ptr);
+	if (bpf_dynptr_read(b, sizeof(b), &ptr, 0, 0))
+		return 2;
+	return b[0];
+}
+
+SEC("tc")
+int skb_write_then_pkt(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u8 b[4] = {};
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+
+	if (data + 1 > end)
+		return 2;
+	bpf_dynptr_from_skb(skb, 0, &ptr);
+	bpf_dynptr_write(&ptr, 0, b, sizeof(b), 0);
+	return *(__u8 *)data;
+}
+
+SEC("socket")
+int sock_write(struct __sk_buff *skb)
+{
+	struct bpf_dynptr ptr;
+	__u8 b[4] = {};
+
+	bpf_dynptr_from_skb(skb, 0, &ptr);
+	bpf_dynptr_write(&ptr, 0, b, sizeof(b), 0);
+	return 0;
+}
+
+SEC("xdp")
+int xdp_read(struct xdp_md *ctx)
+{
+	struct bpf_dynptr ptr;
+	__u8 b[4];
+
+	bpf_dynptr_from_xdp(ctx, 0, &ptr);
+	if (bpf_dynptr_read(b, sizeof(b), &ptr, 0, 0))
+		return XDP_DROP;
+	return b[0] ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp")
+int xdp_data_helper(struct xdp_md *ctx)
+{
+	struct bpf_dynptr ptr;
+	__u8 *p;
+
+	bpf_dynptr_from_xdp(ctx, 0, &ptr);
+	p = bpf_dynptr_data(&ptr, 0, 4);
+	if (!p)
+		return XDP_DROP;
+	return p[0] ? XDP_PASS : XDP_DROP;
+}
+
+SEC("xdp")
+int xdp_slices_in_loop(struct xdp_md *ctx)
+{
+	struct bpf_dynptr ptr;
+	__u8 buf[4], *p;
+	int sum = 0;
+
+	bpf_dynptr_from_xdp(ctx, 0, &ptr);
+	for (int i = 0; i < 8; i++) {
+		p = bpf_dynptr_slice(&ptr, i * 4, buf, sizeof(buf));
+		if (!p)
+			break;
+		sum += p[0];
+	}
+	return sum & 1 ? XDP_PASS : XDP_DROP;
 }
