@@ -64,6 +64,7 @@ static int load_once(const void *buf, size_t len, const char *prog_name, int typ
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "bpfverify");
 	struct bpf_object *obj = bpf_object__open_mem(buf, len, &oo);
 	struct bpf_program *p, *want = NULL;
+	struct bpf_map *m;
 	int err;
 
 	if (libbpf_get_error(obj) || !obj) {
@@ -97,6 +98,9 @@ static int load_once(const void *buf, size_t len, const char *prog_name, int typ
 			bpf_program__set_expected_attach_type(want, (enum bpf_attach_type)at);
 		}
 	}
+	/* a verdict only: maps declared with LIBBPF_PIN_BY_NAME are neither
+	 * reused from nor left in bpffs */
+	bpf_object__for_each_map(m, obj) bpf_map__set_pin_path(m, NULL);
 	log[0] = '\0';
 	bpf_program__set_log_buf(want, log, KLOG_SIZE);
 	bpf_program__set_log_level(want, (uint32_t)level);

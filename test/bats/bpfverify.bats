@@ -156,6 +156,41 @@ EOF
 	assert_output "success"
 }
 
+@test "--kernel leaves no pinned map behind for maps declared LIBBPF_PIN_BY_NAME (root)" {
+	ensure_bpffs
+	local name=bkpin$$
+	rm -f "/sys/fs/bpf/$name"
+	clang-19 -target bpf -O2 -g -I"/usr/include/$(gcc -print-multiarch)" -x c - -c \
+		-o "$TMP/pin.o" <<EOF
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} $name SEC(".maps");
+SEC("xdp") int prog(struct xdp_md *ctx)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&$name, &k);
+
+	if (v)
+		*v += 1;
+	return XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
+EOF
+	run bpfverify --kernel --json "$TMP/pin.o"
+	assert_success
+	[ "$(jq -r '.programs[0].kernel.verdict' <<<"$output")" = success ]
+	if [ -e "/sys/fs/bpf/$name" ]; then
+		rm -f "/sys/fs/bpf/$name"
+		fail "bpfverify --kernel left /sys/fs/bpf/$name behind"
+	fi
+}
+
 @test "--kernel shows the kernel's verdict beside ours (root)" {
 	require_root
 	run bpfverify --kernel "$TMP/good.o"
