@@ -335,7 +335,7 @@ int check_reference_leak(struct venv *env)
 	struct vstate *st = env->cur;
 	int err;
 
-	if ((err = lock_check_exit(env)))
+	if ((err = lock_region_check(env, "BPF_EXIT instruction in main prog")))
 		return err;
 	if (st->nrefs)
 		return verr(env, BK_E_V_REF_LEAK, "Unreleased reference id=%u alloc_insn=%d",
@@ -430,12 +430,8 @@ int check_helper_call(struct venv *env, const struct bk_dinsn *d)
 		return err;
 	if (h->id == 12 && env->cur->nrefs)
 		return verr(env, BK_E_V_REF_LEAK, "tail_call would lead to reference leak");
-	if (h->id == 12 && env->cur->rcu_lock)
-		return verr(env, BK_E_V_LOCK,
-			    "tail_call cannot be used inside bpf_rcu_read_lock-ed region");
-	if (h->id == 12 && env->cur->preempt_off)
-		return verr(env, BK_E_V_LOCK,
-			    "tail_call cannot be used inside bpf_preempt_disable-ed region");
+	if (h->id == 12 && (err = lock_region_check(env, "tail_call")))
+		return err;
 	for (int i = 0; i <= 5; i++)
 		reg_mark_not_init(&cur_regs(env)[i]);
 	if ((h->ret == R_MAP_VALUE_OR_NULL) && m.map < 0)
@@ -555,15 +551,8 @@ int check_ld_abs(struct venv *env, const struct bk_dinsn *d)
 			    "BPF_LD_[ABS|IND] instructions not allowed for this program type");
 	if (regs[6].type == VT_NOT_INIT)
 		return verr(env, BK_E_V_UNINIT_REG, "R6 !read_ok");
-	if (env->cur->lock_held)
-		return verr(env, BK_E_V_LOCK,
-			    "BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
-	if (env->cur->rcu_lock)
-		return verr(env, BK_E_V_LOCK,
-			    "BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region");
-	if (env->cur->preempt_off)
-		return verr(env, BK_E_V_LOCK,
-			    "BPF_LD_[ABS|IND] cannot be used inside bpf_preempt_disable-ed region");
+	if ((err = lock_region_check(env, "BPF_LD_[ABS|IND]")))
+		return err;
 	if (env->cur->nrefs)
 		return verr(env, BK_E_V_REF_LEAK, "BPF_LD_[ABS|IND] would lead to reference leak");
 	if (regs[6].type != VT_CTX)

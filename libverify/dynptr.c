@@ -249,21 +249,13 @@ static int dynptr_slice(struct venv *env, const struct vkfunc *k)
 	struct vreg *regs = cur_regs(env);
 	bool rdwr = !strcmp(k->name, "bpf_dynptr_slice_rdwr");
 	struct vcall_ext ext = {0};
-	const struct vframe *f;
-	int spi, kind, err;
+	int kind, err;
 	uint64_t size;
 
 	if ((err = check_dynptr_arg(env, NULL, 1, A_DYNPTR, &ext)))
 		return err;
 	regs = cur_regs(env);
-	f = ptr_frame(env, &regs[1]);
-	spi = dynptr_spi(env, 1);
-	if (spi < 0)
-		return spi == -ERANGE ? verr(env, BK_E_V_DYNPTR,
-					     "Expected an initialized dynptr "
-					     "as arg #0")
-				      : spi;
-	kind = f->stack[spi].spilled.aux;
+	kind = ext.dyn_kind;
 	if (regs[2].type != VT_SCALAR)
 		return verr(env, BK_E_V_KFUNC, "R2 is not a scalar");
 	if (regs[4].type != VT_SCALAR || !tnum_is_const(regs[4].var_off))

@@ -109,6 +109,31 @@ static int iter_from_btf(struct venv *env, struct vkfunc *k, size_t tlen)
 	return 0;
 }
 
+/* ---- kfuncs over kernel objects ------------------------------------------------------ */
+
+static const struct objk {
+	const char *name;
+	const char *ret; /* the struct returned (acquired, or NULL), or NULL: void */
+	const char *arg; /* the struct of arg #0 (trusted), or NULL: a scalar */
+	bool release;	 /* arg #0 is a reference given back */
+} objks[] = {
+	{"bpf_task_acquire", "task_struct", "task_struct", false},
+	{"bpf_task_release", NULL, "task_struct", true},
+	{"bpf_task_from_pid", "task_struct", NULL, false},
+	{"bpf_cgroup_acquire", "cgroup", "cgroup", false},
+	{"bpf_cgroup_release", NULL, "cgroup", true},
+	{"bpf_cgroup_from_id", "cgroup", NULL, false},
+};
+
+/* Index of name in objks[], or -1. */
+static int objk_of(const char *name)
+{
+	for (size_t i = 0; i < sizeof(objks) / sizeof(objks[0]); i++)
+		if (!strcmp(objks[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 static int kfunc_add(struct venv *env, const char *name)
 {
 	const struct bk_kfunc *known = bk_kfunc_by_name(name);
@@ -131,6 +156,8 @@ static int kfunc_add(struct venv *env, const char *name)
 	memset(k, 0, sizeof(*k));
 	k->name = name;
 	k->flags = known ? known->flags : ik;
+	k->lock_op = (uint8_t)lock_kfunc_op(name);
+	k->objk = (int8_t)objk_of(name);
 	k->nargs = 5;
 	if (known) {
 		k->iter_size = known->iter_size;
@@ -411,30 +438,6 @@ static void set_kfunc_return(struct venv *env, const struct vkfunc *k)
 	}
 }
 
-/* ---- kfuncs over kernel objects ------------------------------------------------------ */
-
-static const struct objk {
-	const char *name;
-	const char *ret; /* the struct returned (acquired, or NULL), or NULL: void */
-	const char *arg; /* the struct of arg #0 (trusted), or NULL: a scalar */
-	bool release;	 /* arg #0 is a reference given back */
-} objks[] = {
-	{"bpf_task_acquire", "task_struct", "task_struct", false},
-	{"bpf_task_release", NULL, "task_struct", true},
-	{"bpf_task_from_pid", "task_struct", NULL, false},
-	{"bpf_cgroup_acquire", "cgroup", "cgroup", false},
-	{"bpf_cgroup_release", NULL, "cgroup", true},
-	{"bpf_cgroup_from_id", "cgroup", NULL, false},
-};
-
-static const struct objk *objk_of(const char *name)
-{
-	for (size_t i = 0; i < sizeof(objks) / sizeof(objks[0]); i++)
-		if (!strcmp(objks[i].name, name))
-			return &objks[i];
-	return NULL;
-}
-
 static int check_obj_kfunc(struct venv *env, const struct objk *o)
 {
 	struct vreg *regs = cur_regs(env), *r0;
@@ -442,8 +445,6 @@ static int check_obj_kfunc(struct venv *env, const struct objk *o)
 	int32_t id;
 	int err;
 
-	if (regs[1].type == VT_NOT_INIT)
-		return verr(env, BK_E_V_UNINIT_REG, "R1 !read_ok");
 	if (o->arg) {
 		if (regs[1].type == VT_BTF_ID && (regs[1].flags & VF_NULL))
 			return verr(env, BK_E_V_NULL_DEREF,
@@ -495,22 +496,19 @@ int check_kfunc_call(struct venv *env, const struct bk_dinsn *d)
 	if (ki < 0)
 		return verr(env, BK_E_V_KFUNC, "unresolved kfunc call");
 	k = &env->kfuncs[ki];
-	if ((err = rcu_kfunc(env, k->name)) <= 0)
-		return err;
-	if (objk_of(k->name))
-		return check_obj_kfunc(env, objk_of(k->name));
-	if (k->flags & (BK_KF_DYNPTR_NEW | BK_KF_DYNPTR_SLICE)) {
-		for (int i = 1; i <= k->nargs; i++)
-			if (regs[i].type == VT_NOT_INIT)
-				return verr(env, BK_E_V_UNINIT_REG, "R%d !read_ok", i);
-		return check_dynptr_kfunc(env, k);
-	}
-	if (!(k->flags & (BK_KF_ITER_NEW | BK_KF_ITER_NEXT | BK_KF_ITER_DESTROY)))
+	if (k->lock_op)
+		return lock_kfunc(env, (enum kf_lock_op)k->lock_op);
+	if (k->objk < 0 && !(k->flags & (BK_KF_ITER_NEW | BK_KF_ITER_NEXT | BK_KF_ITER_DESTROY |
+					 BK_KF_DYNPTR_NEW | BK_KF_DYNPTR_SLICE)))
 		return verr(env, BK_E_V_UNSUPPORTED, "kfunc %s is not modelled by bpfverify",
 			    k->name);
 	for (int i = 1; i <= k->nargs; i++)
 		if (regs[i].type == VT_NOT_INIT && !(i > 1 && kparam_ignored(env, k, i - 1)))
 			return verr(env, BK_E_V_UNINIT_REG, "R%d !read_ok", i);
+	if (k->objk >= 0)
+		return check_obj_kfunc(env, &objks[k->objk]);
+	if (k->flags & (BK_KF_DYNPTR_NEW | BK_KF_DYNPTR_SLICE))
+		return check_dynptr_kfunc(env, k);
 	if (regs[1].type != VT_STACK)
 		return verr(env, BK_E_V_ITER, "arg#0 expected pointer to an iterator on stack");
 	nr = (int)(k->iter_size / 8);

@@ -314,60 +314,72 @@ int lock_check_maps(struct venv *env)
 	return 0;
 }
 
-int lock_check_exit(struct venv *env)
+int lock_region_check(struct venv *env, const char *what)
 {
-	if (env->cur->lock_held)
-		return verr(env, BK_E_V_LOCK,
-			    "BPF_EXIT instruction in main prog cannot be used inside "
-			    "bpf_spin_lock-ed region");
-	if (env->cur->rcu_lock)
-		return verr(env, BK_E_V_LOCK,
-			    "BPF_EXIT instruction in main prog cannot be used inside "
-			    "bpf_rcu_read_lock-ed region");
-	if (env->cur->preempt_off)
-		return verr(env, BK_E_V_LOCK,
-			    "BPF_EXIT instruction in main prog cannot be used inside "
-			    "bpf_preempt_disable-ed region");
-	return 0;
+	const struct vstate *st = env->cur;
+	const char *r = st->lock_held	  ? "bpf_spin_lock"
+			: st->rcu_lock	  ? "bpf_rcu_read_lock"
+			: st->preempt_off ? "bpf_preempt_disable"
+					  : NULL;
+
+	return r ? verr(env, BK_E_V_LOCK, "%s cannot be used inside %s-ed region", what, r) : 0;
 }
 
-/* bpf_preempt_disable() and bpf_preempt_enable() (Linux 6.10): they nest
- * and must balance before the program exits; 1 when name is neither. */
-static int preempt_kfunc(struct venv *env, const char *name)
+enum kf_lock_op lock_kfunc_op(const char *name)
 {
-	bool off = !strcmp(name, "bpf_preempt_disable");
-	struct vstate *st = env->cur;
+	static const struct {
+		const char *name;
+		enum kf_lock_op op;
+	} ops[] = {
+		{"bpf_rcu_read_lock", KF_RCU_LOCK},
+		{"bpf_rcu_read_unlock", KF_RCU_UNLOCK},
+		{"bpf_preempt_disable", KF_PREEMPT_OFF},
+		{"bpf_preempt_enable", KF_PREEMPT_ON},
+	};
 
-	if (!off && strcmp(name, "bpf_preempt_enable"))
-		return 1;
-	if (off && st->preempt_off == UINT8_MAX)
-		return verr(env, BK_E_V_COMPLEXITY, "too many nested bpf_preempt_disable calls");
-	if (!off && !st->preempt_off)
-		return verr(env, BK_E_V_LOCK,
-			    "unmatched attempt to enable preemption (kernel function "
-			    "bpf_preempt_enable)");
-	st->preempt_off = (uint8_t)(st->preempt_off + (off ? 1 : -1));
-	for (int i = 0; i <= 5; i++)
-		reg_mark_not_init(&cur_regs(env)[i]);
-	return 0;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(ops[i].name, name))
+			return ops[i].op;
+	return KF_LOCK_NONE;
 }
 
-/* bpf_rcu_read_lock() and bpf_rcu_read_unlock(): one level, no nesting
- * (Linux 6.2); the preemption kfuncs; 1 when name is none of them. */
-int rcu_kfunc(struct venv *env, const char *name)
+/* bpf_rcu_read_lock/unlock: one level, no nesting (Linux 6.2, as 6.18
+ * has it); bpf_preempt_disable/enable (Linux 6.10): they nest.  Both must
+ * be closed before the program exits (lock_region_check). */
+int lock_kfunc(struct venv *env, enum kf_lock_op op)
 {
-	bool lock = !strcmp(name, "bpf_rcu_read_lock");
 	struct vstate *st = env->cur;
 
-	if (!lock && strcmp(name, "bpf_rcu_read_unlock"))
-		return preempt_kfunc(env, name);
-	if (lock && st->rcu_lock)
-		return verr(env, BK_E_V_LOCK,
-			    "nested rcu read lock (kernel function bpf_rcu_read_lock)");
-	if (!lock && !st->rcu_lock)
-		return verr(env, BK_E_V_LOCK,
-			    "unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)");
-	st->rcu_lock = lock;
+	switch (op) {
+	case KF_RCU_LOCK:
+		if (st->rcu_lock)
+			return verr(env, BK_E_V_LOCK,
+				    "nested rcu read lock (kernel function bpf_rcu_read_lock)");
+		st->rcu_lock = true;
+		break;
+	case KF_RCU_UNLOCK:
+		if (!st->rcu_lock)
+			return verr(env, BK_E_V_LOCK,
+				    "unmatched rcu read unlock (kernel function "
+				    "bpf_rcu_read_unlock)");
+		st->rcu_lock = false;
+		break;
+	case KF_PREEMPT_OFF:
+		if (st->preempt_off == UINT8_MAX)
+			return verr(env, BK_E_V_COMPLEXITY,
+				    "too many nested bpf_preempt_disable calls");
+		st->preempt_off++;
+		break;
+	case KF_PREEMPT_ON:
+		if (!st->preempt_off)
+			return verr(env, BK_E_V_LOCK,
+				    "unmatched attempt to enable preemption (kernel function "
+				    "bpf_preempt_enable)");
+		st->preempt_off--;
+		break;
+	default:
+		return verr(env, BK_E_V_KFUNC, "not a locking kfunc");
+	}
 	for (int i = 0; i <= 5; i++)
 		reg_mark_not_init(&cur_regs(env)[i]);
 	return 0;

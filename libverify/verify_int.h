@@ -284,6 +284,8 @@ struct vkfunc {
 	uint32_t iter_size; /* iterator kfuncs: bytes of struct bpf_iter_<type> */
 	uint8_t nargs;
 	uint8_t iter_tlen; /* <type> is name[9 .. 9 + iter_tlen) */
+	uint8_t lock_op;   /* enum kf_lock_op: a region it opens or closes (lock.c) */
+	int8_t objk;	   /* kernel object kfuncs: index in kfunc.c's table, or -1 */
 };
 
 /* note_origin()'s helper field for a kfunc: this flag | kfunc index. */
@@ -662,11 +664,24 @@ int map_fields_access(struct venv *env, int regno, int off, int size);
 /* regno points at the map value's field of kind (helper arguments). */
 int check_map_field_arg(struct venv *env, int regno, int kind, int code);
 int check_spin_lock(struct venv *env, bool lock);
-/* Calls while a lock is held; the exit of the main program; map types
- * that program types may not use. */
+/* Calls while a lock is held; map types that program types may not use. */
 int lock_check_call(struct venv *env, const struct bk_dinsn *d);
-int lock_check_exit(struct venv *env);
 int lock_check_maps(struct venv *env);
+/* what ("BPF_EXIT instruction in main prog", "tail_call", ...) inside a
+ * spin lock, an RCU read section or with preemption off: a rejection
+ * naming the first of them; 0 outside all. */
+int lock_region_check(struct venv *env, const char *what);
+/* Kfuncs that open or close such a region (vkfunc.lock_op). */
+enum kf_lock_op {
+	KF_LOCK_NONE = 0,
+	KF_RCU_LOCK,
+	KF_RCU_UNLOCK,
+	KF_PREEMPT_OFF,
+	KF_PREEMPT_ON,
+};
+enum kf_lock_op lock_kfunc_op(const char *name);
+/* A call of a kfunc with lock_op op: 0 or a rejection. */
+int lock_kfunc(struct venv *env, enum kf_lock_op op);
 /* The timer's callback, verified later from a state of its own (frame 0
  * in_callback CB_ASYNC), and its return value (0). */
 int push_async_callback(struct venv *env, int regno, int timer_map);
@@ -679,8 +694,6 @@ enum {
 	DYN_SKB = 3,
 	DYN_XDP = 4,
 };
-/* lock.c: bpf_rcu_read_lock/unlock (0, or a rejection), 1 for other kfuncs. */
-int rcu_kfunc(struct venv *env, const char *name);
 /* The packet dynptr kfuncs (BK_KF_DYNPTR_NEW, BK_KF_DYNPTR_SLICE). */
 int check_dynptr_kfunc(struct venv *env, const struct vkfunc *k);
 #define DYNPTR_FIRST 1 /* spilled.flags of a dynptr's lower slot */
