@@ -84,31 +84,34 @@ int ring_slot_new(struct bk_ring *r)
 	r->slots[i].gen++;
 	r->slots[i].grp = r->slots[i].chain = UINT32_MAX;
 	r->slots[i].skip = 0;
-	r->inflight++;
 	return (int)i;
+}
+
+void ring_slot_count(struct bk_ring *r, const struct ring_slot *s, int d)
+{
+	if (s->kind == SLOT_USER || s->kind == SLOT_PROG)
+		r->routes[s->cq] += (uint32_t)d;
+	else if (s->kind == SLOT_START)
+		r->starts += (uint32_t)d;
+	r->inflight += (uint32_t)d;
 }
 
 void ring_slot_route(struct bk_ring *r, uint32_t idx, uint8_t kind, uint32_t cq)
 {
-	r->slots[idx].kind = kind;
-	r->slots[idx].cq = cq;
-	if (kind == SLOT_USER || kind == SLOT_PROG)
-		r->routes[cq]++;
-	else if (kind == SLOT_START)
-		r->starts++;
+	struct ring_slot *s = &r->slots[idx];
+
+	s->kind = kind;
+	s->cq = cq;
+	if (!s->skip)
+		ring_slot_count(r, s, 1);
 }
 
 void ring_slot_free(struct bk_ring *r, uint32_t idx)
 {
 	struct ring_slot *s = &r->slots[idx];
 
-	if (!s->skip) {
-		if (s->kind == SLOT_USER || s->kind == SLOT_PROG)
-			r->routes[s->cq]--;
-		else if (s->kind == SLOT_START)
-			r->starts--;
-		r->inflight--;
-	}
+	if (!s->skip)
+		ring_slot_count(r, s, -1);
 	s->kind = SLOT_FREE;
 	s->next = r->free_slot;
 	r->free_slot = idx;
@@ -283,12 +286,11 @@ static void end_run_links(struct bk_ring *r)
 		if (t != UINT32_MAX) {
 			r->last_sqe->flags &= (uint8_t)~IOSQE_CQE_SKIP_SUCCESS;
 			r->slots[t].skip = 0;
-			r->routes[r->slots[t].cq]++;
-			r->inflight++;
+			ring_slot_count(r, &r->slots[t], 1);
 		}
 	}
 	r->last_sqe = NULL;
-	r->chain_head = r->chain_tail = UINT32_MAX;
+	r->chain_tail = UINT32_MAX;
 }
 
 static int run_fault(struct bk_ring *r, struct ring_req *q, int err, struct bk_diag *diag)
@@ -659,7 +661,7 @@ int bk_ring__new(struct bk_vm *vm, struct io_uring *ring, const struct bk_ring_o
 		r->has_sigmask = true;
 	}
 	r->free_slot = UINT32_MAX;
-	r->chain_head = r->chain_tail = UINT32_MAX;
+	r->chain_tail = UINT32_MAX;
 	r->fault_prog = -1;
 	r->seen = ring->sq.sqe_head;
 	if (r->ncqs > BK_RING_MAX_CQS) {

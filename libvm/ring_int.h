@@ -108,8 +108,8 @@ struct bk_ring {
 	/* the last SQE the running program queued (links end with the run) */
 	struct io_uring_sqe *last_sqe;
 	unsigned last_sqe_idx;
-	/* the run's open skip chain: its first and last slots (UINT32_MAX) */
-	uint32_t chain_head, chain_tail;
+	/* the last slot of the run's open skip chain (UINT32_MAX: none) */
+	uint32_t chain_tail;
 	struct bk_ring_stats st;
 	int fault_prog;
 };
@@ -122,8 +122,12 @@ int ring_take_user_sqes(struct bk_ring *r);
 /* A free slot (its index), or -ENOMEM. */
 int ring_slot_new(struct bk_ring *r);
 void ring_slot_free(struct bk_ring *r, uint32_t idx);
-/* Sets a new slot's kind and CQ (counted in routes/starts until freed). */
+/* Sets a new slot's kind and CQ; unless it is a skip slot it counts in
+ * inflight and routes/starts until freed. */
 void ring_slot_route(struct bk_ring *r, uint32_t idx, uint8_t kind, uint32_t cq);
+/* Counts slot s in flight (d = 1) or no longer (d = -1): inflight, and
+ * routes or starts by its kind. */
+void ring_slot_count(struct bk_ring *r, const struct ring_slot *s, int d);
 static inline uint64_t ring_slot_tag(const struct bk_ring *r, uint32_t idx)
 {
 	return (uint64_t)r->slots[idx].gen << 32 | idx;

@@ -318,24 +318,15 @@ static void chain_add(struct bk_ring *r, uint32_t i, bool skip, uint32_t cq)
 {
 	struct ring_slot *s = &r->slots[i];
 
-	if (skip) {
-		s->kind = SLOT_PROG;
-		s->cq = cq;
-		s->skip = 1;
-		r->inflight--;
-	} else {
-		ring_slot_route(r, i, SLOT_PROG, cq);
-	}
+	s->skip = skip;
+	ring_slot_route(r, i, SLOT_PROG, cq);
 	if (r->chain_tail != UINT32_MAX) {
 		r->slots[r->chain_tail].chain = i;
-		s->grp = r->chain_head;
+		s->grp = r->slots[r->chain_tail].grp;
 	} else if (skip) {
-		r->chain_head = i;
 		s->grp = i;
 	}
 	r->chain_tail = skip ? i : UINT32_MAX;
-	if (!skip)
-		r->chain_head = UINT32_MAX;
 }
 
 static const struct sqe_rule *rule_of(uint8_t opcode)
